@@ -10,6 +10,7 @@ declare module 'opentok' {
     constructor(apiKey: string, apiSecret: string, options?: OpenTokOptions | string);
     apiUrl: string;
     createSession(options: Record<string, unknown>, callback: (err: Error | null, session?: Session) => void): void;
+    generateToken(sessionId: string, options?: Record<string, unknown>): string;
   }
   export default OpenTok;
 }

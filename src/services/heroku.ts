@@ -1,0 +1,163 @@
+// Heroku Platform API through heroku-client (loaded on first use): retries, error translation, token sources.
+import { execFile } from 'node:child_process';
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { homedir } from 'node:os';
+import { CloudError } from '../errors.js';
+import { type Deps, withRetries } from '../context.js';
+import type { Env, HerokuTokenSources } from '../inputs.js';
+
+export interface HerokuAppInfo {
+  id: string;
+  name: string;
+  web_url?: string;
+}
+
+export interface HerokuApi {
+  listApps(): Promise<HerokuAppInfo[]>;
+  configVars(app: string): Promise<Record<string, string>>;
+  /** One PATCH (one release, one restart); `null` deletes a var. */
+  patchConfigVars(app: string, vars: Record<string, string | null>): Promise<Record<string, string>>;
+}
+
+interface HerokuClientError {
+  statusCode?: number;
+  body?: { id?: string; message?: string };
+  code?: string;
+}
+
+function isRetryable(err: unknown): boolean {
+  const e = err as HerokuClientError;
+  if (e?.statusCode === 429 || (e?.statusCode !== undefined && e.statusCode >= 500)) return true;
+  return e?.statusCode === undefined && typeof e?.code === 'string';
+}
+
+/** Maps a heroku-client rejection to a CloudError with the fix. */
+export function herokuFailure(what: string, err: unknown, app?: string): CloudError {
+  const e = err as HerokuClientError;
+  const id = e?.body?.id;
+  const message = e?.body?.message ?? (err as Error)?.message ?? String(err);
+  switch (e?.statusCode) {
+    case 401:
+      return new CloudError(`${what}: Heroku rejected the API token (unauthorized).`, 'heroku_unauthorized', 'Log in again with `heroku login`, or set HEROKU_API_KEY to a valid token (`heroku auth:token` prints the current one).');
+    case 403:
+      return new CloudError(`${what}: this Heroku account may not access app "${app}" (${message}).`, 'heroku_forbidden', `Ask the owner of "${app}" to add you as a collaborator, or use a token of an account that can manage it.`);
+    case 404:
+      return new CloudError(`${what}: Heroku app "${app}" not found.`, 'heroku_app_not_found', 'Check the name with `heroku apps` and pass it with --app <name> (or set HEROKU_APP).');
+    case 429:
+      return new CloudError(`${what}: Heroku's API rate limit was reached.`, 'heroku_rate_limited', 'Wait a few minutes, then re-run; the run resumes where it stopped.');
+  }
+  if (e?.statusCode === undefined && e?.code) {
+    return new CloudError(`${what}: could not reach the Heroku API (${e.code}).`, 'heroku_unreachable', 'Check your network connection and HEROKU_HOST, then re-run.');
+  }
+  return new CloudError(
+    `${what} failed: Heroku answered ${e?.statusCode ?? 'an error'}${id ? ` ${id}` : ''}: ${message}`,
+    'heroku_error',
+    'Re-run the command; it resumes where it stopped. https://status.heroku.com shows incidents.',
+  );
+}
+
+/** A Heroku Platform API client for one token; 429, 5xx and network errors are retried with backoff. */
+export function createHerokuApi(
+  token: string,
+  host: string,
+  deps: Pick<Deps, 'sleep'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
+): HerokuApi {
+  let client: Promise<import('heroku-client').default> | undefined;
+  const heroku = () =>
+    (client ??= import('heroku-client').then(({ default: Heroku }) => new Heroku({ token, host })));
+  const call = async <T>(method: 'get' | 'patch', path: string, body?: unknown): Promise<T> =>
+    withRetries(
+      deps,
+      async () => {
+        const started = Date.now();
+        try {
+          const res = await (await heroku())[method]<T>(path, body === undefined ? {} : { body });
+          deps.onRequest?.(`Heroku ${method.toUpperCase()} ${path} → ok (${Date.now() - started} ms)`);
+          return res;
+        } catch (err) {
+          const e = err as HerokuClientError;
+          deps.onRequest?.(`Heroku ${method.toUpperCase()} ${path} → ${e.statusCode ?? e.code ?? 'error'} ${e.body?.id ?? ''} (${Date.now() - started} ms)`);
+          throw err;
+        }
+      },
+      isRetryable,
+      { attempts: 4, baseMs: deps.retryBaseMs ?? 500 },
+    );
+  const enc = encodeURIComponent;
+  return {
+    listApps: async () => {
+      try {
+        return await call<HerokuAppInfo[]>('get', '/apps');
+      } catch (err) {
+        throw herokuFailure('Listing your Heroku apps', err);
+      }
+    },
+    configVars: async (app) => {
+      try {
+        return await call<Record<string, string>>('get', `/apps/${enc(app)}/config-vars`);
+      } catch (err) {
+        throw herokuFailure(`Reading the config vars of ${app}`, err, app);
+      }
+    },
+    patchConfigVars: async (app, vars) => {
+      try {
+        return await call<Record<string, string>>('patch', `/apps/${enc(app)}/config-vars`, vars);
+      } catch (err) {
+        throw herokuFailure(`Setting the config vars of ${app}`, err, app);
+      }
+    },
+  };
+}
+
+async function onPath(env: Env, command: string): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Password of `machine <host>` in a .netrc text. */
+export function netrcPassword(text: string, host: string): string | undefined {
+  const tokens = text.split(/\s+/).filter(Boolean);
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] !== 'machine' || tokens[i + 1] !== host) continue;
+    for (let j = i + 2; j < tokens.length && tokens[j] !== 'machine' && tokens[j] !== 'default'; j += 2) {
+      if (tokens[j] === 'password') return tokens[j + 1];
+    }
+  }
+  return undefined;
+}
+
+/** The Heroku CLI's token sources: `heroku auth:token` (when installed) and ~/.netrc. */
+export function herokuTokenSources(env: Env, apiHost: string): HerokuTokenSources {
+  const host = new URL(apiHost).hostname;
+  return {
+    cliToken: async () => {
+      const heroku = await onPath(env, 'heroku');
+      if (!heroku) return undefined;
+      return new Promise((resolve) => {
+        execFile(heroku, ['auth:token'], { timeout: 15_000, env: { ...env, HEROKU_API_KEY: '' } as NodeJS.ProcessEnv }, (err, stdout) => {
+          const token = stdout.trim().split(/\r?\n/).pop()?.trim();
+          resolve(!err && token ? token : undefined);
+        });
+      });
+    },
+    netrcToken: async () => {
+      const file = env.NETRC || join(env.HOME || homedir(), '.netrc');
+      try {
+        return netrcPassword(await readFile(file, 'utf8'), host);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// OpenTok REST: credential check through the `opentok` SDK, archive storage (no SDK method) with its JWT.
+import { CloudError } from '../errors.js';
+import { type Deps, withRetries } from '../context.js';
+
+export interface StorageTarget {
+  type: 's3';
+  config: { bucket: string; accessKey: string; secretKey: string; endpoint?: string; sse?: 's3' | 'none' };
+  fallback: 'none' | 'opentok';
+}
+
+export interface OpenTokApi {
+  /** createSession as the key/secret pair; rejects with CloudError `opentok_invalid_credentials` when refused. */
+  verifyCredentials(): Promise<void>;
+  /** The project's archive target without its secret, or undefined when the API cannot read it back. */
+  readStorage(): Promise<{ readable: boolean; target?: Omit<StorageTarget, 'config'> & { config: Omit<StorageTarget['config'], 'secretKey'> } }>;
+  putStorage(target: StorageTarget): Promise<void>;
+  deleteStorage(): Promise<void>;
+}
+
+const INVALID = (apiKey: string) =>
+  new CloudError(
+    `OpenTok rejected API key ${apiKey} with this secret: Invalid API key or secret.`,
+    'opentok_invalid_credentials',
+    'Copy the API key and secret of the project from your Vonage Video API (TokBox) account page, then pass them with --api-key and --api-secret (or OPENTOK_API_KEY / OPENTOK_API_SECRET).',
+  );
+
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+const retryable = (err: unknown) =>
+  err instanceof HttpStatusError ? err.status === 429 || err.status >= 500 : err instanceof TypeError || (err as { code?: string })?.code !== undefined;
+
+/** OpenTok REST client for one project. */
+export function createOpenTokApi(
+  apiKey: string,
+  apiSecret: string,
+  apiUrl: string,
+  deps: Pick<Deps, 'sleep'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
+): OpenTokApi {
+  const base = apiUrl.replace(/\/+$/, '');
+  const storageUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}/archive/storage`;
+
+  const rest = async (method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<{ status: number; text: string }> =>
+    withRetries(
+      deps,
+      async () => {
+        const { default: generateJwt } = await import('opentok/lib/generateJwt.js');
+        const jwt = generateJwt({ apiKey, apiSecret, auth: { expire: 300 } });
+        const started = Date.now();
+        const res = await fetch(storageUrl, {
+          method,
+          headers: { 'X-OPENTOK-AUTH': jwt, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        const text = await res.text();
+        deps.onRequest?.(`OpenTok ${method} ${new URL(storageUrl).pathname} → ${res.status} (${Date.now() - started} ms)`);
+        if (res.status === 429 || res.status >= 500) throw new HttpStatusError(res.status, text);
+        return { status: res.status, text };
+      },
+      retryable,
+      { attempts: 4, baseMs: deps.retryBaseMs ?? 500 },
+    ).catch((err: unknown) => {
+      if (err instanceof HttpStatusError) return { status: err.status, text: err.body };
+      throw new CloudError(`Could not reach the OpenTok API at ${base} (${(err as Error).message}).`, 'opentok_unreachable', 'Check your network connection and OPENTOK_API_URL, then re-run.');
+    });
+
+  const failure = (what: string, r: { status: number; text: string }) => {
+    if (r.status === 401 || r.status === 403) return INVALID(apiKey);
+    let message = r.text;
+    try {
+      message = (JSON.parse(r.text) as { message?: string }).message ?? r.text;
+    } catch {
+      // plain text body
+    }
+    return new CloudError(`${what}: OpenTok answered ${r.status}: ${message}`, 'opentok_error', r.status === 400 ? 'Check the values above; the OpenTok API refused them.' : 'Re-run the command; it resumes where it stopped.');
+  };
+
+  return {
+    verifyCredentials: async () => {
+      const { default: OpenTok } = await import('opentok');
+      const started = Date.now();
+      const attempt = () =>
+        new Promise<void>((resolve, reject) => {
+          const ot = new OpenTok(apiKey, apiSecret, { apiUrl: base });
+          ot.createSession({}, (err) => (err ? reject(err) : resolve()));
+        });
+      try {
+        await withRetries(deps, attempt, (err) => !/Invalid API key or secret|NotFound/i.test(String((err as Error)?.message)), {
+          attempts: 3,
+          baseMs: deps.retryBaseMs ?? 500,
+        });
+        deps.onRequest?.(`OpenTok POST /session/create → ok (${Date.now() - started} ms)`);
+      } catch (err) {
+        const message = String((err as Error)?.message ?? err);
+        deps.onRequest?.(`OpenTok POST /session/create → ${message} (${Date.now() - started} ms)`);
+        if (/Invalid API key or secret/i.test(message)) throw INVALID(apiKey);
+        throw new CloudError(`Checking the OpenTok API key and secret failed: ${message}`, 'opentok_error', 'Check OPENTOK_API_URL and your network, then re-run.');
+      }
+    },
+    readStorage: async () => {
+      const r = await rest('GET');
+      if (r.status === 401 || r.status === 403) throw INVALID(apiKey);
+      if (r.status !== 200) return { readable: r.status === 404 };
+      try {
+        return { readable: true, target: JSON.parse(r.text) };
+      } catch {
+        return { readable: false };
+      }
+    },
+    putStorage: async (target) => {
+      const r = await rest('PUT', target);
+      if (r.status < 200 || r.status >= 300) throw failure('Setting the archive storage of the OpenTok project', r);
+    },
+    deleteStorage: async () => {
+      const r = await rest('DELETE');
+      if ((r.status < 200 || r.status >= 300) && r.status !== 404) throw failure('Removing the archive storage of the OpenTok project', r);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Runs bin/ib-archive.js as a real process against the local stand-ins, with a clean environment.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LocalServices } from '../../src/local/api.js';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/ib-archive.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (throws when it is not exactly one document). */
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface RunOptions {
+  /** Extra environment (merged over the stand-ins' env). */
+  env?: Record<string, string | undefined>;
+  /** Text written to stdin. */
+  input?: string;
+  /** Node binary to run (default: this process's). */
+  node?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+/** Every byte any CLI run printed during this test process (for the leak scan). */
+export const allOutput: string[] = [];
+
+/** A fresh HOME so no real ~/.aws, ~/.netrc or Heroku login leaks into a test. */
+export function cleanHome(): string {
+  return mkdtempSync(join(tmpdir(), 'ib-archive-home-'));
+}
+
+/** Environment for a run against the stand-ins: their endpoints and credentials, nothing from the developer's machine. */
+export function baseEnv(services?: LocalServices): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: cleanHome(),
+    NO_COLOR: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...(services?.env ?? {}),
+  };
+}
+
+export function runCli(args: string[], services?: LocalServices, opts: RunOptions = {}): Promise<CliResult> {
+  const env: Record<string, string> = { ...baseEnv(services) };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(opts.node ?? process.execPath, [BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      allOutput.push(stdout, stderr);
+      resolvePromise({
+        code,
+        stdout,
+        stderr,
+        json: <T>() => JSON.parse(stdout) as T,
+      });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
