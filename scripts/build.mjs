@@ -11,6 +11,7 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  mainFields: ['module', 'main'],
   target: 'node20.19',
   minify: true,
   legalComments: 'linked',

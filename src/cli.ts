@@ -72,9 +72,7 @@ function buildProgram(run: (command: 'setup' | 'doctor' | 'demo', flags: Command
     .command('demo')
     .description('run the real wizard, then doctor, against built-in local stand-ins of S3/IAM/STS, Heroku and OpenTok')
     .option('--non-interactive', 'never prompt')
-    .option('--json', 'print JSON documents on stdout')
     .option('--latency <ms>', 'added latency per request of the stand-ins', '0')
-    .option('--keep-running', 'keep the stand-ins up afterwards and print their environment')
     .addHelpText('after', '\nExample:\n  $ npx ib-archive demo')
     .action(async (opts: CommandFlags) => {
       process.exitCode = await run('demo', opts);

@@ -174,7 +174,7 @@ export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, acc
           apply: async () => {
             const { PutObjectCommand } = await sdk();
             try {
-              await (await s3()).send(new PutObjectCommand({ Bucket, Key: `${apiKey}/`, Body: '' }));
+              await (await s3()).send(new PutObjectCommand({ Bucket, Key: `${apiKey}/`, Body: new Uint8Array(0), ContentLength: 0 }));
             } catch (err) {
               throw awsFailure(`Creating the folder ${apiKey}/`, err);
             }

@@ -53,7 +53,8 @@ export function runCli(args: string[], services?: LocalServices, opts: RunOption
     else env[k] = v;
   }
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(opts.node ?? process.execPath, [BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // `--` first: Node itself rejects a script argument `--env-file <missing file>` otherwise (nodejs/node#54232).
+    const child = spawn(opts.node ?? process.execPath, ['--', BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
