@@ -56,6 +56,8 @@ export interface AwsInputs {
   region: string;
   regionSource: RegionSource;
   profile?: string;
+  /** Static credentials from the environment (AWS_ACCESS_KEY_ID…), unless --profile names a profile. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   endpoints: Endpoints;
 }
 
@@ -162,7 +164,11 @@ export async function resolveAws(flags: CommandFlags, env: Env): Promise<AwsInpu
     const fromProfile = await profileRegion(env, profile);
     if (fromProfile) [region, regionSource] = [fromProfile, 'profile'];
   }
-  return { region: region ?? 'us-east-1', regionSource, profile, endpoints };
+  const credentials =
+    flags.profile === undefined && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      : undefined;
+  return { region: region ?? 'us-east-1', regionSource, profile, credentials, endpoints };
 }
 
 export interface HerokuTokenSources {

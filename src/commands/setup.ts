@@ -88,7 +88,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     out.addSecret(inputs.heroku?.token);
     out.addSecret(inputs.apiSecret);
     const debugLine = (line: string) => out.debug(line);
-    aws = createAwsClients({ profile: inputs.profile, endpoints: inputs.endpoints, onRequest: debugLine });
+    aws = createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debugLine });
     const heroku = inputs.heroku ? createHerokuApi(inputs.heroku.token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debugLine }) : undefined;
     const opentok = inputs.apiSecret ? createOpenTokApi(inputs.apiKey, inputs.apiSecret, inputs.endpoints.opentok, { sleep: deps.sleep, onRequest: debugLine }) : undefined;
 

@@ -12,6 +12,8 @@ export interface AwsKey {
 
 export interface AwsClientOptions {
   profile?: string;
+  /** The operator's static credentials; otherwise the SDK's default chain (with `profile`). */
+  credentials?: AwsKey & { sessionToken?: string };
   endpoints: Endpoints;
   /** Called with a one-line summary of every HTTP attempt (for --debug). */
   onRequest?: (line: string) => void;
@@ -56,7 +58,7 @@ function addDebugLogging(client: AnyClient, service: string, onRequest?: (line: 
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const cache = new Map<string, Promise<AnyClient>>();
   const common = (key?: AwsKey) => ({
-    ...(key ? { credentials: key } : opts.profile ? { profile: opts.profile } : {}),
+    ...(key ? { credentials: key } : opts.credentials ? { credentials: opts.credentials } : opts.profile ? { profile: opts.profile } : {}),
   });
   const memo = <T extends AnyClient>(id: string, make: () => Promise<T>): Promise<T> => {
     let hit = cache.get(id);
