@@ -8,6 +8,7 @@ export class InputError extends Error {
     message: string,
     readonly code = 'invalid_input',
     readonly missing: string[] = [],
+    readonly fix?: string,
   ) {
     super(message);
   }

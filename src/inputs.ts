@@ -225,10 +225,13 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolve
   if (regionGiven) check(problems, `Region (from ${aws.regionSource === 'flag' ? '--region' : aws.regionSource})`, aws.region, regionProblem);
   throwProblems(problems);
 
-  let token = useHeroku ? await findHerokuToken(env, deps.tokens) : undefined;
+  // Started now, awaited only where needed: `heroku auth:token` takes over a second and must not delay the first question.
+  const tokenLookup = useHeroku ? findHerokuToken(env, deps.tokens) : Promise.resolve(undefined);
+  let token: string | undefined;
   const configureOpentok = Boolean(flags.configureOpentok);
 
   if (!interactive) {
+    token = await tokenLookup;
     const missing: string[] = [];
     if (!apiKey) missing.push('--api-key');
     if (configureOpentok && !apiSecret) missing.push('--api-secret');
@@ -236,12 +239,12 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolve
     if (useHeroku && !token) missing.push('HEROKU_API_KEY');
     if (missing.length > 0) {
       throw new InputError(
-        `Missing input for a non-interactive run: ${missing.join(', ')}.\n` +
-          `Pass ${missing.map((m) => (m.startsWith('--') ? `${m} <value>` : `${m}=<token> in the environment`)).join(' and ')}` +
-          (useHeroku && !app ? ' (or --no-heroku to print the config vars instead)' : '') +
-          '.',
+        `Missing input for a non-interactive run: ${missing.join(', ')}.`,
         'missing_input',
         missing,
+        `Pass ${missing.map((m) => (m.startsWith('--') ? `${m} <value>` : `${m}=<token> in the environment (heroku auth:token prints one)`)).join(' and ')}` +
+          (useHeroku && !app ? ' (or --no-heroku to print the config vars instead)' : '') +
+          '.',
       );
     }
   } else {
@@ -265,6 +268,7 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolve
     if (configureOpentok && !apiSecret) {
       apiSecret = (await prompter.password({ message: 'OpenTok API secret', validate: (v) => (v.trim() ? true : 'The secret is needed to configure the project') })).trim();
     }
+    token = await tokenLookup;
     if (useHeroku && !token) {
       token = (await prompter.password({ message: 'Heroku API token (heroku auth:token prints it)', validate: (v) => (v.trim() ? true : 'A token is needed') })).trim();
     }

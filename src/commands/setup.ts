@@ -121,9 +121,10 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
 
     if (!inputs.heroku && !keyChoice.reuse && !inputs.envFile && !inputs.showSecrets) {
       throw new InputError(
-        'A new access key would be created, and AWS shows its secret only once: with --no-heroku it must go somewhere.',
+        'A new access key would be created, and AWS shows its secret only once: with --no-heroku it must go somewhere. Nothing was changed.',
         'secret_destination_missing',
         ['--env-file', '--show-secrets'],
+        'Add --env-file <path> to save the four vars in a file (mode 0600), or --show-secrets to print them.',
       );
     }
 
@@ -204,7 +205,7 @@ async function confirmChanges(deps: Deps, inputs: SetupInputs, s3Plan: ReturnTyp
   if (replaced.length > 0) needs.push(`replacing ${replaced.map((r) => r.name).join(', ')} on Heroku app ${app}`);
   if (needs.length === 0) return;
   if (!deps.prompter.interactive) {
-    throw new InputError(`This run needs your consent for ${needs.join(' and ')}. Nothing was changed. Re-run with --yes to accept.`, 'confirmation_required', ['--yes']);
+    throw new InputError(`This run needs your consent for ${needs.join(' and ')}. Nothing was changed.`, 'confirmation_required', ['--yes'], 'Re-run with --yes to accept (or run it in a terminal to be asked).');
   }
   if (s3Plan.needsPublicConsent) {
     deps.out.info(s3Plan.publicChange);
@@ -299,15 +300,17 @@ function reportFailure(deps: Deps, inputs: SetupInputs | undefined, steps: StepR
   const exitCode = known ? err.exitCode : 1;
   const code = known ? (err as { code?: string }).code ?? 'interrupted' : 'internal_error';
   const message = err instanceof Error ? err.message : String(err);
-  const fix = err instanceof CloudError ? err.fix : undefined;
+  const fix = err instanceof CloudError || err instanceof InputError ? err.fix : undefined;
   const missing = err instanceof InputError ? err.missing : [];
   if (out.json) {
     const doc: Record<string, unknown> = { command: 'setup', ok: false, dryRun: inputs?.dryRun ?? false, steps };
     if (configVars) doc.configVars = { ...configVars, AWS_SECRET_ACCESS_KEY: inputs?.showSecrets ? configVars.AWS_SECRET_ACCESS_KEY : '<redacted>' };
     doc.error = { code, message, ...(fix ? { fix } : {}), missing };
     out.jsonDocument(doc);
+  } else if (exitCode === 130) {
+    out.info(`\n${message} Re-run the same command to finish: it resumes where it stopped.`);
   } else {
-    out.error(message);
+    for (const line of message.split('\n')) out.error(line);
     if (fix) out.info(fix);
     if (!known) out.info(out.c.dim('This is a bug in ib-archive; re-run with --debug for details.'));
     if (exitCode === 1 && steps.length > 0) out.info(out.c.dim('Re-run the same command to resume: every step checks what is already done.'));
