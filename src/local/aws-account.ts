@@ -105,16 +105,15 @@ export class AwsAccount {
     for (const user of this.users.values()) {
       const key = user.keys.find((k) => k.accessKeyId === accessKeyId);
       if (!key) continue;
-      if (key.status !== 'Active' || !this.propagated(key)) return { ok: false };
+      if (key.status !== 'Active' || !this.propagated(key.propagates, key.createdAt)) return { ok: false };
       return { ok: true, caller: { kind: 'user', user, key }, secret: key.secretAccessKey };
     }
     return { ok: false };
   }
 
-  propagated(entity: { propagates: boolean; createdAt?: Date; createDate?: Date }): boolean {
-    if (!entity.propagates) return true;
-    const created = (entity.createdAt ?? entity.createDate ?? new Date(0)).getTime();
-    return this.clock() >= created + this.keyPropagationMs;
+  /** True once an entity created through the API at `created` is visible everywhere (keyPropagationMs later). */
+  propagated(propagates: boolean, created: Date): boolean {
+    return !propagates || this.clock() >= created.getTime() + this.keyPropagationMs;
   }
 
   /** IAM user names are unique without regard to case. */
@@ -167,7 +166,7 @@ export class AwsAccount {
     if (!m) return false;
     if (m[1] !== this.accountId || m[2] === 'root') return true;
     const user = this.findUser(m[3] ?? '');
-    return !!user && user.arn === arn && this.propagated(user);
+    return !!user && user.arn === arn && this.propagated(user.propagates, user.createDate);
   }
 
   /** The control surface given to tests and the demo. */

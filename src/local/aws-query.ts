@@ -47,6 +47,9 @@ export interface QueryServiceDef {
   allowed(caller: Caller, action: string, resource: string): boolean;
 }
 
+/** How an action the stand-in does not know is guessed to write (for the log of unknown requests). */
+const MUTATING_ACTION = /^(Create|Delete|Put|Update|Attach|Detach|Tag|Untag|Add|Remove|Set|Upload|Enable|Disable|Change|Reset|Resync)/;
+
 /** Builds an awsQuery stand-in from its action table. */
 export function createQueryStandIn(def: QueryServiceDef): StandIn {
   const answerError = (err: QueryError): StandInResponse => errorResponse(def.xmlns, err);
@@ -54,7 +57,8 @@ export function createQueryStandIn(def: QueryServiceDef): StandIn {
     service: def.service,
     classify(req) {
       const action = queryParams(req).get('Action') ?? 'Unknown';
-      return { operation: action, write: def.actions[action]?.write ?? false, accessKeyId: authorizationKeyId(req.headers.authorization) };
+      const write = def.actions[action]?.write ?? MUTATING_ACTION.test(action);
+      return { operation: action, write, accessKeyId: authorizationKeyId(req.headers.authorization) };
     },
     handle(req) {
       try {

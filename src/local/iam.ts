@@ -1,6 +1,6 @@
 // IAM stand-in (awsQuery, version 2010-05-08): users, tags, inline and managed policies, access keys.
 import type { PolicyDocument } from './api.js';
-import { isoSeconds, type AwsAccount, type Caller, type KeyState, type UserState } from './aws-account.js';
+import { isoSeconds, type AwsAccount, type KeyState, type UserState } from './aws-account.js';
 import { createQueryStandIn, memberList, members, QueryError, required, type QueryAction, type QueryContext } from './aws-query.js';
 import { evaluateIdentity, MANAGED_POLICIES, PolicyError, policySize, validateIdentityPolicy } from './policy.js';
 import type { StandIn } from './serve.js';
@@ -49,13 +49,10 @@ const IAM_ACTIONS: Record<string, QueryAction> = {
   GetUser: read((ctx) => {
     const name = ctx.params.get('UserName');
     if (!name && ctx.caller.kind === 'root') {
-      ctx.authorize(ctx.account.rootArn());
       const a = ctx.account;
       return [el('User', el('UserId', a.accountId), el('Arn', a.rootArn()), el('CreateDate', isoSeconds(a.rootCreateDate)))];
     }
-    const user = name ? authorizedUser(ctx) : (ctx.caller as Extract<Caller, { kind: 'user' }>).user;
-    if (!name) ctx.authorize(user.arn);
-    return [el('User', userXml(user, true))];
+    return [el('User', userXml(targetUser(ctx), true))];
   }),
   ListUsers: read((ctx) => {
     const prefix = ctx.params.get('PathPrefix') ?? '/';
@@ -259,24 +256,24 @@ function userNamed(ctx: QueryContext, name: string): UserState {
 
 /** The user named by UserName (required), after checking the caller may act on it. */
 function authorizedUser(ctx: QueryContext): UserState {
-  const name = required(ctx.params, 'UserName');
+  const name = validName(required(ctx.params, 'UserName'), 'userName', 128);
   ctx.authorize(ctx.account.findUser(name)?.arn ?? `arn:aws:iam::${ctx.account.accountId}:user/${name}`);
   return userNamed(ctx, name);
 }
 
-/** The user whose keys are meant: UserName, else the calling user. */
+/** The user named by UserName, else the calling IAM user; authorized either way. */
+function targetUser(ctx: QueryContext): UserState {
+  if (ctx.params.get('UserName') || ctx.caller.kind === 'root') return authorizedUser(ctx);
+  ctx.authorize(ctx.caller.user.arn);
+  return ctx.caller.user;
+}
+
+/** The user whose keys are meant (the root's own keys are not managed here). */
 function keyOwner(ctx: QueryContext): UserState {
-  const name = ctx.params.get('UserName');
-  if (!name && ctx.caller.kind === 'root') {
+  if (!ctx.params.get('UserName') && ctx.caller.kind === 'root') {
     throw new QueryError(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');
   }
-  if (!name) {
-    const self = (ctx.caller as Extract<Caller, { kind: 'user' }>).user;
-    ctx.authorize(self.arn);
-    return self;
-  }
-  ctx.authorize(ctx.account.findUser(name)?.arn ?? `arn:aws:iam::${ctx.account.accountId}:user/${name}`);
-  return userNamed(ctx, name);
+  return targetUser(ctx);
 }
 
 function ownedKey(ctx: QueryContext): { user: UserState; key: KeyState } {

@@ -13,12 +13,12 @@ export class Xml {
   }
 }
 
-/** Escapes text for element content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+/** Escapes text for element content (`&`, `<`, `>`; with `attribute`, quotes too). */
+export function escapeXml(text: string, attribute = false): string {
+  return text.replace(attribute ? /[&<>"']/g : /[&<>\r]/g, (c) => ESCAPES[c] ?? c);
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
 /** Builds `<name attrs>children</name>`; text children are escaped, `undefined`/`null` children are skipped. */
 export function el(name: string, ...children: XmlChild[]): Xml;
@@ -28,7 +28,7 @@ export function el(name: string, ...rest: unknown[]): Xml {
   if (isAttrs(rest[0])) {
     const given = rest.shift() as Record<string, string>;
     attrs = Object.entries(given)
-      .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+      .map(([k, v]) => ` ${k}="${escapeXml(v, true)}"`)
       .join('');
   }
   const inner = renderChildren(rest as XmlChild[]);
@@ -63,6 +63,7 @@ export interface XmlElement {
   text: string;
 }
 
+/** Thrown by parseXml for a document that is not well-formed. */
 export class XmlParseError extends Error {}
 
 /** Parses a document into its root element; throws XmlParseError when it is not well-formed. */
