@@ -1,10 +1,10 @@
 // `ib-archive setup`: read every cloud's state, confirm what needs consent, then converge S3 → IAM → Heroku → OpenTok.
-import { CloudError, InputError, isKnownError } from '../errors.js';
+import { CloudError, InputError, InterruptedError, isKnownError } from '../errors.js';
 import type { Deps } from '../context.js';
 import { type CommandFlags, type SetupInputs, resolveSetupInputs } from '../inputs.js';
 import { type PlannedStep, StepFailure, applySteps } from '../plan.js';
 import { composedVideoUrl } from '../s3url.js';
-import { type StepResult, StepLog } from '../steps.js';
+import { type StepId, type StepResult, StepLog } from '../steps.js';
 import { type AwsClients, type AwsKey, awsFailure, createAwsClients } from '../services/aws.js';
 import { type HerokuApi, createHerokuApi } from '../services/heroku.js';
 import { type OpenTokApi, type StorageTarget, createOpenTokApi } from '../services/opentok.js';
@@ -40,6 +40,13 @@ async function callerIdentity(aws: AwsClients): Promise<Identity> {
   } catch (err) {
     throw awsFailure('Checking your AWS credentials (sts get-caller-identity)', err);
   }
+}
+
+/** A read of the first phase, named after the step whose state it reads (so a failure is reported on that step). */
+function reading<T>(stepId: StepId, promise: Promise<T>): Promise<T> {
+  return promise.catch((err: unknown) => {
+    throw new StepFailure(stepId, err);
+  });
 }
 
 /** Settles every promise, then rethrows the first failure in the given order (so no rejection is left unhandled). */
@@ -100,12 +107,12 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     const [identity, currentVars, envFileVars, bucketState, iamState] = await allInOrder<
       [Identity, Record<string, string> | undefined, Record<string, string> | undefined, Awaited<ReturnType<typeof inspectBucket>>, Awaited<ReturnType<typeof inspectIam>>, void]
     >([
-      callerIdentity(aws),
-      heroku && app ? heroku.configVars(app) : Promise.resolve(undefined),
+      reading('aws.identity', callerIdentity(aws)),
+      reading('heroku.config-vars', heroku && app ? heroku.configVars(app) : Promise.resolve(undefined)),
       inputs.envFile ? readEnvFile(inputs.envFile) : Promise.resolve(undefined),
-      inspectBucket(aws, inputs.bucket, inputs.region),
-      inspectIam(aws, inputs.iamUser),
-      opentok ? opentok.verifyCredentials() : Promise.resolve(),
+      reading('s3.bucket', inspectBucket(aws, inputs.bucket, inputs.region)),
+      reading('iam.user', inspectIam(aws, inputs.iamUser)),
+      reading('opentok.storage', opentok ? opentok.verifyCredentials() : Promise.resolve()),
     ]);
     log.add('aws.identity', 'unchanged', `account ${identity.account} as ${identity.arn}`);
     if (bucketState.exists && bucketState.region !== inputs.region) {
@@ -115,8 +122,8 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     const stored = storedKey(currentVars) ?? storedKey(envFileVars);
     out.addSecret(stored?.secretAccessKey);
     const [s3State, keyChoice] = await allInOrder<[Awaited<ReturnType<typeof inspectS3>>, Awaited<ReturnType<typeof chooseKey>>]>([
-      inspectS3(aws, inputs, bucketState),
-      chooseKey(deps, aws, inputs, iamState, stored),
+      reading('s3.cors', inspectS3(aws, inputs, bucketState)),
+      reading('iam.access-key', chooseKey(deps, aws, inputs, iamState, stored)),
     ]);
 
     if (!inputs.heroku && !keyChoice.reuse && !inputs.envFile && !inputs.showSecrets) {
@@ -142,7 +149,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     if (!configureOpentok && opentok && deps.prompter.interactive && !inputs.dryRun) {
       configureOpentok = await deps.prompter.confirm({ message: "Point the OpenTok project's archive storage at this bucket now, through the OpenTok API (instead of the dashboard)?", default: true });
     }
-    const storage = configureOpentok && opentok ? await opentok.readStorage() : undefined;
+    const storage = configureOpentok && opentok ? await reading('opentok.storage', opentok.readStorage()) : undefined;
 
     await confirmChanges(deps, inputs, s3Plan, app, replaced);
 
@@ -190,6 +197,9 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     return finish(deps, inputs, log.results, configVars, tokbox, true);
   } catch (err) {
     const cause = err instanceof StepFailure ? err.original : err;
+    if (err instanceof StepFailure && !log.has(err.stepId) && !(cause instanceof InputError) && !(cause instanceof InterruptedError)) {
+      log.add(err.stepId, 'failed', cause instanceof Error ? cause.message.split('\n')[0]! : String(cause));
+    }
     if (!(cause instanceof InputError)) await cleanup();
     return reportFailure(deps, inputs, log.results, cause, configVars);
   } finally {
