@@ -154,7 +154,8 @@ export function herokuTokenSources(env: Env, apiHost: string): HerokuTokenSource
     netrcToken: async () => {
       const file = env.NETRC || join(env.HOME || homedir(), '.netrc');
       try {
-        return netrcPassword(await readFile(file, 'utf8'), host);
+        const text = await readFile(file, 'utf8');
+        return netrcPassword(text, host) ?? netrcPassword(text, 'api.heroku.com');
       } catch {
         return undefined;
       }

@@ -1,5 +1,5 @@
 // The wizard as a process against the local stand-ins: fresh run, re-run, dry run, merges, regions, secrets.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalServices } from '../../src/local/index.js';
@@ -199,5 +199,31 @@ describe('setup without Heroku', () => {
     const user = services.control.user(`ib-archive-${bucketName()}`)!;
     expect(run.stdout).toContain(user.keys[0]!.secretAccessKey);
     expect(run.stderr).not.toContain(user.keys[0]!.secretAccessKey);
+  });
+});
+
+describe('the Heroku token', () => {
+  it('comes from ~/.netrc (machine api.heroku.com) when HEROKU_API_KEY is not set', async () => {
+    const home = cleanHome();
+    writeFileSync(join(home, '.netrc'), `machine api.heroku.com\n  login me@example.com\n  password ${services.herokuToken}\n`, { mode: 0o600 });
+    const run = await runCli(baseArgs(), services, { env: { HEROKU_API_KEY: undefined, HOME: home } });
+    expect(run.code).toBe(0);
+    expect(services.control.app('ib-demo')!.releases).toBe(1);
+    expect(run.stdout + run.stderr).not.toContain(services.herokuToken);
+  });
+
+  it('comes from `heroku auth:token` when the Heroku CLI is installed', async () => {
+    const bin = cleanHome();
+    writeFileSync(join(bin, 'heroku'), `#!/bin/sh\n[ "$1" = "auth:token" ] && echo ${services.herokuToken}\n`, { mode: 0o755 });
+    const run = await runCli(baseArgs(), services, { env: { HEROKU_API_KEY: undefined, PATH: `${bin}:${process.env.PATH}` } });
+    expect(run.code).toBe(0);
+    expect(services.control.app('ib-demo')!.releases).toBe(1);
+  });
+
+  it('is named as missing in a non-interactive run without any source', async () => {
+    const run = await runCli([...baseArgs(), '--json'], services, { env: { HEROKU_API_KEY: undefined } });
+    expect(run.code).toBe(2);
+    expect(run.json<SetupDoc>().error?.missing).toEqual(['HEROKU_API_KEY']);
+    expect(services.recorder.requests).toEqual([]);
   });
 });
