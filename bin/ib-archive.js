@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-import('../dist/cli.js').catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli.js')) {
-    process.stderr.write('ib-archive: the build is missing; run `npm run build` first.\n');
-    process.exit(1);
-  }
-  throw err;
-});
+// CommonJS on purpose (see bin/package.json): --help and --version start without Node's ES module loader.
+'use strict';
+let cli;
+try {
+  cli = require.resolve('../dist/cli.cjs');
+} catch {
+  process.stderr.write('ib-archive: the build is missing; run `npm run build` first.\n');
+  process.exit(1);
+}
+require(cli);

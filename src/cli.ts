@@ -1,11 +1,9 @@
-// The commander program: the only place that reads process.argv/env, decides TTY/colour, and exits.
+// The commander program: the only place that reads process.argv and exits (src/run.ts reads the rest of the process).
+// Start-up path: bundled alone as CommonJS (dist/cli.cjs) with commander and nothing else, so --help, --version and
+// usage errors start without the ES module loader, chalk or any SDK. A command imports dist/run.js once it runs.
 import { Command, CommanderError, Option } from 'commander';
-import type { Deps } from './context.js';
-import { realSleep } from './context.js';
-import { type CommandFlags, type Env, isNonInteractive, resolveEndpoints } from './inputs.js';
-import { Output } from './io/output.js';
-import { inquirerPrompter, noPrompter } from './io/prompter.js';
-import { herokuTokenSources } from './services/heroku.js';
+import type { CommandFlags, Env } from './inputs.js';
+import type { CommandName } from './run.js';
 import { VERSION } from './version.js';
 
 const SETUP_EXAMPLES = `
@@ -25,31 +23,33 @@ Examples:
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function commonOptions(cmd: Command): Command {
+/** Options both commands take; the help text says what each means for that command. */
+function commonOptions(cmd: Command, command: 'setup' | 'doctor'): Command {
+  const setup = command === 'setup';
   return cmd
     .option('--api-key <key>', 'OpenTok project API key (env OPENTOK_API_KEY)')
-    .option('--api-secret <secret>', 'OpenTok project API secret (env OPENTOK_API_SECRET)')
-    .option('--bucket <name>', 'S3 bucket (env S3_BUCKET_NAME; default ib-archive-<apiKey>)')
-    .option('--region <region>', 'AWS region of a new bucket (env AWS_REGION, AWS_DEFAULT_REGION; default us-east-1)')
+    .option('--api-secret <secret>', setup ? 'OpenTok project API secret, to verify the key (env OPENTOK_API_SECRET)' : 'OpenTok project API secret, to check the credentials and storage (env OPENTOK_API_SECRET)')
+    .option('--bucket <name>', setup ? 'S3 bucket (env S3_BUCKET_NAME; default ib-archive-<apiKey>)' : "S3 bucket to check (default: the app's S3_BUCKET_NAME)")
+    .option('--region <region>', setup ? 'AWS region of a new bucket (env AWS_REGION, AWS_DEFAULT_REGION; default us-east-1)' : 'AWS region to look in first (the bucket is found wherever it is)')
     .option('--profile <name>', 'AWS profile (env AWS_PROFILE)')
-    .option('--iam-user <name>', 'IAM user for the app (default ib-archive-<bucket>)')
+    .option('--iam-user <name>', setup ? 'IAM user for the app (default ib-archive-<bucket>)' : "the app's dedicated IAM user (default ib-archive-<bucket>)")
     .option('-a, --app <name>', 'Heroku app (env HEROKU_APP)')
-    .option('--no-heroku', 'do not touch Heroku: print the vars, or write them with --env-file')
-    .option('--env-file <path>', 'also write the four vars to this file (mode 0600)')
+    .option('--no-heroku', setup ? 'do not touch Heroku: print the vars, or write them with --env-file' : 'take the four vars from the environment or --env-file instead of the Heroku app')
+    .option('--env-file <path>', setup ? 'also write the four vars to this file (mode 0600)' : 'with --no-heroku: read the four vars from this file')
     .option('--non-interactive', 'never prompt (also when CI is set or there is no TTY)')
     .option('--json', 'print one JSON document on stdout')
     .option('--debug', 'request/response summaries on stderr (secrets redacted)')
     .option('--show-secrets', 'print secrets instead of masking them');
 }
 
-function buildProgram(run: (command: 'setup' | 'doctor' | 'demo', flags: CommandFlags) => Promise<number>): Command {
+function buildProgram(run: (command: CommandName, flags: CommandFlags) => Promise<number>): Command {
   const program = new Command('ib-archive')
     .description('Set up archiving for Interactive Broadcast: S3 bucket, IAM key, Heroku config vars and the OpenTok storage, in one run.')
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  commonOptions(program.command('setup').description('create or repair the whole archive set-up (S3 → IAM → Heroku → TokBox)'))
+  commonOptions(program.command('setup').description('create or repair the whole archive set-up (S3 → IAM → Heroku → TokBox)'), 'setup')
     .option('--cors-origin <origin>', 'CORS origin allowed to GET/POST/PUT (repeatable; default *)', collect)
     .option('--configure-opentok', "set the OpenTok project's archive storage through the API")
     .addOption(new Option('--sse <mode>', 'server-side encryption OpenTok asks for').choices(['s3', 'none']))
@@ -61,8 +61,9 @@ function buildProgram(run: (command: 'setup' | 'doctor' | 'demo', flags: Command
       process.exitCode = await run('setup', opts);
     });
 
-  commonOptions(program.command('doctor').description('verify a finished set-up end to end and name the fix for every break'))
+  commonOptions(program.command('doctor').description('verify a finished set-up end to end and name the fix for every break'), 'doctor')
     .option('--timeout <seconds>', 'time limit of each check', '10')
+    .option('--cors-origin <origin>', 'origin that must be allowed to GET/POST/PUT (repeatable; default *)', collect)
     .addHelpText('after', DOCTOR_EXAMPLES)
     .action(async (opts: CommandFlags) => {
       process.exitCode = await run('doctor', opts);
@@ -81,66 +82,8 @@ function buildProgram(run: (command: 'setup' | 'doctor' | 'demo', flags: Command
   return program;
 }
 
-function colorEnabled(env: Env, isTTY: boolean): boolean {
-  if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
-  return isTTY;
-}
-
-/** Builds the injected dependencies of a command from the real process. */
-export function processDeps(flags: CommandFlags, env: Env): Deps {
-  const stderrTTY = Boolean(process.stderr.isTTY);
-  const interactive = !isNonInteractive(flags, env, { stdin: Boolean(process.stdin.isTTY), stderr: stderrTTY });
-  const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
-  const out = new Output({
-    stdout: process.stdout,
-    stderr: process.stderr,
-    color: colorEnabled(env, Boolean(process.stdout.isTTY) && !flags.json),
-    spinners: stderrTTY && !ci && !flags.json,
-    json: Boolean(flags.json),
-    debug: Boolean(flags.debug),
-    showSecrets: Boolean(flags.showSecrets),
-  });
-  let herokuApi = 'https://api.heroku.com';
-  try {
-    herokuApi = resolveEndpoints(env).heroku;
-  } catch {
-    // reported by input validation
-  }
-  return {
-    env,
-    out,
-    prompter: interactive ? inquirerPrompter({ input: process.stdin, output: process.stderr }) : noPrompter,
-    tokens: herokuTokenSources(env, herokuApi),
-    now: () => Date.now(),
-    sleep: realSleep,
-    onInterrupt: new Set(),
-  };
-}
-
-async function runCommand(command: 'setup' | 'doctor' | 'demo', flags: CommandFlags, deps: Deps): Promise<number> {
-  if (command === 'setup') return (await import('./commands/setup.js')).runSetup(flags, deps).then((o) => o.exitCode);
-  if (command === 'doctor') return (await import('./commands/doctor.js')).runDoctor(flags, deps);
-  return (await import('./commands/demo.js')).runDemo(flags, deps);
-}
-
 export async function main(argv: string[], env: Env): Promise<number> {
-  let active: Deps | undefined;
-  const onSigint = async () => {
-    const deps = active;
-    if (deps) {
-      await Promise.race([Promise.allSettled([...deps.onInterrupt].map((f) => f())), realSleep(5000)]);
-      deps.out.info('\nInterrupted. Re-run the same command to finish: it resumes where it stopped.');
-    }
-    process.exit(130);
-  };
-  process.on('SIGINT', () => void onSigint());
-  process.on('SIGTERM', () => void onSigint());
-
-  const program = buildProgram(async (command, flags) => {
-    active = processDeps(flags, env);
-    return runCommand(command, flags, active);
-  });
+  const program = buildProgram(async (command, flags) => (await import('./run.js')).runCommand(command, flags, env));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -158,6 +101,8 @@ export async function main(argv: string[], env: Env): Promise<number> {
 
 // Node 20 is supported; the SDK's one-time notice about it only confuses users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const code = await main(process.argv, process.env);
-// Keep-alive sockets of the SDKs would hold the process open for seconds: exit once stdout is flushed.
-process.stdout.write('', () => process.exit(code));
+// No top-level await in CommonJS; a rejection stays unhandled, so Node prints it and exits 1 as before.
+void main(process.argv, process.env).then((code) => {
+  // Keep-alive sockets of the SDKs would hold the process open for seconds: exit once stdout is flushed.
+  process.stdout.write('', () => process.exit(code));
+});

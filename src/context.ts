@@ -13,6 +13,8 @@ export interface Deps {
   sleep: (ms: number) => Promise<void>;
   /** Cleanups to run if the user interrupts (deleting a key whose secret would be lost). */
   onInterrupt: Set<() => Promise<void>>;
+  /** How long a new access key may take to work before setup gives up; 30 s unless a test shortens it. */
+  keyWaitMs?: number;
 }
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

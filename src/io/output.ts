@@ -28,6 +28,7 @@ const REDACTED = '<redacted>';
 export class Output {
   readonly c: ChalkInstance;
   private readonly secrets = new Set<string>();
+  private jsonWritten = false;
 
   constructor(readonly opts: OutputOptions) {
     this.c = new Chalk({ level: opts.color ? 1 : 0 });
@@ -61,6 +62,9 @@ export class Output {
 
   /** The one JSON document of a --json run. */
   jsonDocument(doc: unknown): void {
+    // Exactly one per run, even when an interrupt and the command's own failure report race.
+    if (this.jsonWritten) return;
+    this.jsonWritten = true;
     const text = JSON.stringify(doc, null, 2);
     this.opts.stdout.write((this.opts.showSecrets ? text : this.redact(text)) + '\n');
   }

@@ -24,6 +24,10 @@ export interface RecordedRequest {
   status: number;
   /** A fault was injected instead of the real answer. */
   faulted?: FaultKind;
+  /** When the request reached the stand-in: `performance.now()` of the stand-ins' process, in ms (for ordering and timing only). */
+  startedAt: number;
+  /** When the answer was handed to the socket (or the connection was reset), same clock; undefined while the request is in flight. */
+  endedAt?: number;
 }
 
 export interface FaultRule {
@@ -61,8 +65,10 @@ export class Recorder {
   }
 
   /** Registers a request and returns the fault to inject, if any. */
-  record(r: Omit<RecordedRequest, 'index' | 'status'>): { entry: RecordedRequest; fault?: FaultKind } {
-    const entry: RecordedRequest = { ...r, index: this.requests.length, status: 0 };
+  record(
+    r: Omit<RecordedRequest, 'index' | 'status' | 'startedAt' | 'endedAt'> & { startedAt?: number },
+  ): { entry: RecordedRequest; fault?: FaultKind } {
+    const entry: RecordedRequest = { ...r, index: this.requests.length, status: 0, startedAt: r.startedAt ?? performance.now() };
     this.requests.push(entry);
     for (const slot of this.rules) {
       if (slot.left > 0 && slot.rule.match(entry)) {

@@ -54,6 +54,7 @@ export async function startStandIn(standIn: StandIn, recorder: Recorder): Promis
 }
 
 async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const startedAt = performance.now();
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const url = new URL(req.url ?? '/', 'http://stand-in');
@@ -68,11 +69,12 @@ async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessa
   let entry: RecordedRequest | undefined;
   try {
     const kind = standIn.classify(request);
-    const recorded = recorder.record({ service: standIn.service, ...request, ...kind });
+    const recorded = recorder.record({ service: standIn.service, ...request, ...kind, startedAt });
     entry = recorded.entry;
     if (recorder.latencyMs > 0) await new Promise((r) => setTimeout(r, recorder.latencyMs));
     if (recorded.fault === 'reset') {
       req.socket.destroy();
+      entry.endedAt = performance.now();
       return;
     }
     const answer = recorded.fault ? standIn.faultResponse(recorded.fault, request) : await standIn.handle(request);
@@ -80,6 +82,7 @@ async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessa
     if (answer.status === 501) recorder.unknown.push(entry);
     res.writeHead(answer.status, answer.headers ?? {});
     res.end(request.method === 'HEAD' ? undefined : answer.body);
+    entry.endedAt = performance.now();
   } catch (err) {
     if (entry) {
       entry.status = 500;
@@ -87,5 +90,6 @@ async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessa
     }
     res.writeHead(500, { 'content-type': 'text/plain' });
     res.end(`stand-in crashed: ${(err as Error).stack ?? String(err)}`);
+    if (entry) entry.endedAt = performance.now();
   }
 }
