@@ -97,7 +97,12 @@ export function resolveEndpoints(env: Env): Endpoints {
       const u = new URL(value);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
     } catch {
-      throw new InputError(`${name} is not a valid http(s) URL: ${value}`, 'invalid_endpoint');
+      throw new InputError(
+        `${name} is not a valid http(s) URL: ${value}`,
+        'invalid_endpoint',
+        [],
+        `Set ${name} to an http(s) URL (like http://localhost:4566), or unset it to use the real service.`,
+      );
     }
     return value.replace(/\/+$/, '');
   };
@@ -138,17 +143,37 @@ export async function profileRegion(env: Env, profile: string | undefined): Prom
   return undefined;
 }
 
-type Problems = string[];
+/** Input problems found so far (all are reported at once), each with what to do about it. */
+interface Problems {
+  messages: string[];
+  fixes: string[];
+}
 
-function check(problems: Problems, label: string, value: string | undefined, rule: (v: string) => string | undefined) {
+/** What to do about an invalid input, by input. */
+const FIXES = {
+  apiKey: 'Pass the numeric API key of your OpenTok project (on your Vonage Video API account page) with --api-key <key> or OPENTOK_API_KEY.',
+  bucket: 'Choose a name with --bucket <name> (or S3_BUCKET_NAME): 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit; the default is ib-archive-<apiKey>.',
+  iamUser: 'Choose a name with --iam-user <name> (up to 64 letters, digits and + = , . @ _ -), or leave it out for ib-archive-<bucket>.',
+  app: 'Pass the app name as `heroku apps` lists it, with --app <name> (or HEROKU_APP).',
+  cors: 'Pass each origin with --cors-origin as scheme://host[:port] (no path, no trailing slash), or leave it out for * (what Interactive Broadcast needs).',
+  region: 'Pass a region name like us-east-1 or eu-west-1 with --region <region> (or fix AWS_REGION, AWS_DEFAULT_REGION or the region of your AWS profile).',
+  envFile: 'Pass a file path with --env-file <path>.',
+};
+
+function problem(problems: Problems, message: string, fix?: string): void {
+  problems.messages.push(message);
+  if (fix && !problems.fixes.includes(fix)) problems.fixes.push(fix);
+}
+
+function check(problems: Problems, label: string, value: string | undefined, rule: (v: string) => string | undefined, fix: string) {
   if (value === undefined) return;
-  const problem = rule(value);
-  if (problem) problems.push(`${label} "${value}" ${problem}.`);
+  const found = rule(value);
+  if (found) problem(problems, `${label} "${value}" ${found}.`, fix);
 }
 
 function throwProblems(problems: Problems): void {
-  if (problems.length === 0) return;
-  throw new InputError(problems.join('\n'), 'invalid_input');
+  if (problems.messages.length === 0) return;
+  throw new InputError(problems.messages.join('\n'), 'invalid_input', [], [...problems.fixes, 'Nothing was changed.'].join('\n'));
 }
 
 /** Region from flag → AWS_REGION → AWS_DEFAULT_REGION → profile → us-east-1. */
@@ -194,7 +219,7 @@ export interface SetupResolveDeps {
 export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolveDeps): Promise<SetupInputs> {
   const { env, prompter } = deps;
   const interactive = prompter.interactive;
-  const problems: Problems = [];
+  const problems: Problems = { messages: [], fixes: [] };
 
   let apiKey = flags.apiKey ?? (env.OPENTOK_API_KEY || undefined);
   let apiSecret = flags.apiSecret ?? (env.OPENTOK_API_SECRET || undefined);
@@ -203,26 +228,26 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolve
   const corsOrigins = flags.corsOrigin && flags.corsOrigin.length > 0 ? [...new Set(flags.corsOrigin)] : [IB_CORS_ORIGIN];
   const useHeroku = flags.heroku !== false;
 
-  check(problems, 'API key', apiKey, apiKeyProblem);
-  check(problems, 'Bucket name', bucket, bucketNameProblem);
-  check(problems, 'IAM user name', flags.iamUser, iamUserProblem);
-  if (useHeroku) check(problems, 'Heroku app', app, herokuAppProblem);
-  for (const origin of corsOrigins) check(problems, 'CORS origin', origin, corsOriginProblem);
-  if (flags.sse !== undefined && flags.sse !== 's3' && flags.sse !== 'none') problems.push(`--sse must be "s3" or "none", not "${flags.sse}".`);
+  check(problems, 'API key', apiKey, apiKeyProblem, FIXES.apiKey);
+  check(problems, 'Bucket name', bucket, bucketNameProblem, FIXES.bucket);
+  check(problems, 'IAM user name', flags.iamUser, iamUserProblem, FIXES.iamUser);
+  if (useHeroku) check(problems, 'Heroku app', app, herokuAppProblem, FIXES.app);
+  for (const origin of corsOrigins) check(problems, 'CORS origin', origin, corsOriginProblem, FIXES.cors);
+  if (flags.sse !== undefined && flags.sse !== 's3' && flags.sse !== 'none') problem(problems, `--sse must be "s3" or "none", not "${flags.sse}".`);
   if (flags.fallback !== undefined && flags.fallback !== 'opentok' && flags.fallback !== 'none') {
-    problems.push(`--fallback must be "opentok" or "none", not "${flags.fallback}".`);
+    problem(problems, `--fallback must be "opentok" or "none", not "${flags.fallback}".`);
   }
-  if (flags.envFile !== undefined && flags.envFile.trim() === '') problems.push('--env-file needs a file path.');
+  if (flags.envFile !== undefined && flags.envFile.trim() === '') problem(problems, '--env-file needs a file path.', FIXES.envFile);
   let aws: AwsInputs;
   try {
     aws = await resolveAws(flags, env);
   } catch (err) {
-    if (err instanceof InputError) problems.push(err.message);
+    if (err instanceof InputError) problem(problems, err.message, err.fix);
     throwProblems(problems);
     throw err;
   }
   const regionGiven = aws.regionSource !== 'default';
-  if (regionGiven) check(problems, `Region (from ${aws.regionSource === 'flag' ? '--region' : aws.regionSource})`, aws.region, regionProblem);
+  if (regionGiven) check(problems, `Region (from ${aws.regionSource === 'flag' ? '--region' : aws.regionSource})`, aws.region, regionProblem, FIXES.region);
   throwProblems(problems);
 
   // Started now, awaited only where needed: `heroku auth:token` takes over a second and must not delay the first question.
@@ -273,7 +298,7 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolve
       token = (await prompter.password({ message: 'Heroku API token (heroku auth:token prints it)', validate: (v) => (v.trim() ? true : 'A token is needed') })).trim();
     }
   }
-  if (!regionGiven) check(problems, 'Region', aws.region, regionProblem);
+  if (!regionGiven) check(problems, 'Region', aws.region, regionProblem, FIXES.region);
   throwProblems(problems);
 
   const key = apiKey!;

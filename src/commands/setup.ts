@@ -75,8 +75,14 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
   let configVars: ConfigVars | undefined;
   let tokbox: TokboxReport | undefined;
 
-  const cleanup = async () => {
+  let cleaning: Promise<void> | undefined;
+  // Runs once, on an interrupt or a failure, whichever comes first.
+  const cleanup = () => (cleaning ??= deleteUnsavedKey());
+  const deleteUnsavedKey = async () => {
+    // A key being created, or the PATCH that stores it, may be in flight: its answer decides what is left to delete.
+    if (holder.pending) await Promise.race([holder.pending, deps.sleep(3000)]);
     if (!holder.unsaved || !holder.key || !aws || !inputs) return;
+    holder.abandoned = true;
     const id = holder.key.accessKeyId;
     try {
       await deleteKey(aws, inputs.iamUser, id);
@@ -156,11 +162,16 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     // Phase 2: apply in order S3 → IAM → Heroku → OpenTok.
     await applySteps(s3Plan.steps, log, inputs.dryRun);
     await applySteps(iamSteps, log, inputs.dryRun);
+    const notAbandoned = () => {
+      if (holder.abandoned) throw new InterruptedError();
+    };
+    notAbandoned();
 
     const finalVars = () => desiredVars(holder.key ?? pendingKey, inputs!.bucket, url);
     if (inputs.envFile && !inputs.dryRun) {
       await writeEnvFile(inputs.envFile, finalVars());
-      if (!inputs.heroku) holder.unsaved = false;
+      // The file has the secret now: if Heroku then fails, the key is kept for a re-run with the same --env-file.
+      holder.unsaved = false;
       out.result(`  wrote the four vars to ${inputs.envFile} (mode 0600)`);
     }
     if (!inputs.heroku && inputs.showSecrets) holder.unsaved = false;
@@ -174,7 +185,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
             status: VAR_NAMES.some((n) => currentVars?.[n]) ? 'updated' : 'created',
             detail: `${app}: ${changes.map((c) => c.name).join(', ')} (one release)`,
             apply: async () => {
-              await patchVars(deps, heroku, app, finalVars, inputs!);
+              await patchVars(deps, heroku, app, finalVars, inputs!, holder, notAbandoned);
               holder.unsaved = false;
             },
           };
@@ -192,6 +203,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
       },
       fallback: inputs.fallback,
     };
+    notAbandoned();
     await applySteps([planOpenTok(opentok, inputs, configureOpentok, storage, target, Boolean(keyChoice.reuse))], log, inputs.dryRun);
     tokbox = tokboxReport(inputs, configVars, app, configureOpentok && !inputs.dryRun, target);
     return finish(deps, inputs, log.results, configVars, tokbox, true);
@@ -231,10 +243,24 @@ async function confirmChanges(deps: Deps, inputs: SetupInputs, s3Plan: ReturnTyp
 }
 
 /** One PATCH of the four vars; interactive runs may retry or save the values to a file when Heroku keeps failing. */
-async function patchVars(deps: Deps, heroku: HerokuApi, app: string, vars: () => ConfigVars, inputs: SetupInputs): Promise<void> {
+async function patchVars(
+  deps: Deps,
+  heroku: HerokuApi,
+  app: string,
+  vars: () => ConfigVars,
+  inputs: SetupInputs,
+  holder: KeyHolder,
+  notAbandoned: () => void,
+): Promise<void> {
   for (;;) {
+    notAbandoned();
     try {
-      await heroku.patchConfigVars(app, vars());
+      const patching = heroku.patchConfigVars(app, vars());
+      holder.pending = patching.then(
+        () => (holder.unsaved = false),
+        () => undefined,
+      );
+      await patching;
       return;
     } catch (err) {
       if (!deps.prompter.interactive || !isKnownError(err)) throw err;

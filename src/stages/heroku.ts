@@ -62,8 +62,9 @@ export async function readEnvFile(path: string): Promise<Record<string, string> 
     return parseEnvFile(await readFile(path, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`--env-file ${path} is a directory; name a file.`, 'invalid_env_file');
-    throw new InputError(`Cannot read --env-file ${path}: ${(err as Error).message}`, 'invalid_env_file');
+    const fix = 'Pass the path of a file with --env-file <path> (a missing file is created, with mode 0600). Nothing was changed.';
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`--env-file ${path} is a directory; name a file.`, 'invalid_env_file', [], fix);
+    throw new InputError(`Cannot read --env-file ${path}: ${(err as Error).message}`, 'invalid_env_file', [], fix);
   }
 }
 

@@ -24,35 +24,31 @@ export const MANAGED_TAG = 'ib-archive:managed';
 export const BUCKET_TAG = 'ib-archive:bucket';
 const KEY_WAIT_MS = 30_000;
 
-/** Reads the user, its inline policy and its access keys (concurrently once the user is known). */
+/** Reads the user, its inline policy and its access keys, all at once (one round trip). */
 export async function inspectIam(aws: AwsClients, userName: string): Promise<IamState> {
   const iamMod = await import('@aws-sdk/client-iam');
   const iam = await aws.iam();
-  let tags: Record<string, string> = {};
-  try {
-    const user = await iam.send(new iamMod.GetUserCommand({ UserName: userName }));
-    for (const t of user.User?.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
-  } catch (err) {
-    if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return { userExists: false, tags: {}, keys: [] };
-    throw awsFailure(`Looking up IAM user ${userName}`, err);
-  }
-  const [policy, keys] = await Promise.all([
-    iam.send(new iamMod.GetUserPolicyCommand({ UserName: userName, PolicyName: IAM_POLICY_NAME })).then(
-      (r) => (r.PolicyDocument ? parsePolicy(r.PolicyDocument) : undefined),
-      (err) => {
-        if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
-        throw awsFailure(`Reading the policy of IAM user ${userName}`, err);
-      },
-    ),
-    iam.send(new iamMod.ListAccessKeysCommand({ UserName: userName })).then(
-      (r) => (r.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? 'Active', created: k.CreateDate })),
-      (err) => {
-        throw awsFailure(`Listing the access keys of IAM user ${userName}`, err);
-      },
-    ),
+  const noSuchEntity = (err: unknown) => isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException');
+  const [user, policy, keys] = await Promise.allSettled([
+    iam.send(new iamMod.GetUserCommand({ UserName: userName })),
+    iam.send(new iamMod.GetUserPolicyCommand({ UserName: userName, PolicyName: IAM_POLICY_NAME })),
+    iam.send(new iamMod.ListAccessKeysCommand({ UserName: userName })),
   ]);
-  tags = { ...tags };
-  return { userExists: true, tags, policy, keys };
+  if (user.status === 'rejected') {
+    if (noSuchEntity(user.reason)) return { userExists: false, tags: {}, keys: [] };
+    throw awsFailure(`Looking up IAM user ${userName}`, user.reason);
+  }
+  if (policy.status === 'rejected' && !noSuchEntity(policy.reason)) throw awsFailure(`Reading the policy of IAM user ${userName}`, policy.reason);
+  if (keys.status === 'rejected') throw awsFailure(`Listing the access keys of IAM user ${userName}`, keys.reason);
+  const tags: Record<string, string> = {};
+  for (const t of user.value.User?.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
+  const document = policy.status === 'fulfilled' ? policy.value.PolicyDocument : undefined;
+  return {
+    userExists: true,
+    tags,
+    policy: document ? parsePolicy(document) : undefined,
+    keys: (keys.value.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? 'Active', created: k.CreateDate })),
+  };
 }
 
 /** Calls STS as `key` until it answers (a new key takes seconds to work everywhere), at most `limitMs`. */
@@ -66,6 +62,8 @@ export async function waitForKey(deps: Pick<Deps, 'sleep' | 'now'>, aws: AwsClie
       const id = await sts.send(new GetCallerIdentityCommand({}));
       return id.Arn ?? '';
     } catch (err) {
+      // The key is known but the secret is not its own: waiting will not help.
+      if (isAwsError(err, 'SignatureDoesNotMatch')) throw err;
       if (deps.now() + delay > deadline) {
         throw new CloudError(
           `The new access key ${key.accessKeyId} still did not work after ${Math.round(limitMs / 1000)} s (${(err as Error).name}).`,
@@ -158,11 +156,15 @@ export interface KeyHolder {
   key?: AwsKey;
   /** True while a newly created key's secret exists only in memory. */
   unsaved: boolean;
+  /** Settles once the call in flight that decides `key`/`unsaved` (CreateAccessKey, the Heroku PATCH) is answered. */
+  pending?: Promise<unknown>;
+  /** The new key is being deleted (interrupt or failure): nothing may store or use it any more. */
+  abandoned?: boolean;
 }
 
 /** Plans the user, policy and key steps. */
 export function planIam(
-  deps: Pick<Deps, 'sleep' | 'now' | 'out'>,
+  deps: Pick<Deps, 'sleep' | 'now' | 'out' | 'keyWaitMs'>,
   aws: AwsClients,
   inputs: SetupInputs,
   state: IamState,
@@ -238,9 +240,18 @@ export function planIam(
             if (!isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) throw awsFailure(`Deleting access key ${choice.deleteFirst}`, err);
           }
         }
-        let created;
+        // Held as soon as AWS answers, so that an interrupt arriving meanwhile still finds (and deletes) the key.
+        const creating = iam.send(new iamMod.CreateAccessKeyCommand({ UserName })).then((created) => {
+          const made = { accessKeyId: created.AccessKey?.AccessKeyId ?? '', secretAccessKey: created.AccessKey?.SecretAccessKey ?? '' };
+          deps.out.addSecret(made.secretAccessKey);
+          holder.key = made;
+          holder.unsaved = true;
+          return made;
+        });
+        holder.pending = creating.catch(() => undefined);
+        let key: AwsKey;
         try {
-          created = await iam.send(new iamMod.CreateAccessKeyCommand({ UserName }));
+          key = await creating;
         } catch (err) {
           if (isAwsError(err, 'LimitExceeded', 'LimitExceededException')) {
             throw new CloudError(
@@ -251,11 +262,7 @@ export function planIam(
           }
           throw awsFailure(`Creating an access key for ${UserName}`, err);
         }
-        const key = { accessKeyId: created.AccessKey?.AccessKeyId ?? '', secretAccessKey: created.AccessKey?.SecretAccessKey ?? '' };
-        deps.out.addSecret(key.secretAccessKey);
-        holder.key = key;
-        holder.unsaved = true;
-        await withSpinner(deps.out, `Waiting for AWS to activate the new key ${key.accessKeyId} (IAM takes a few seconds)`, () => waitForKey(deps, aws, key));
+        await withSpinner(deps.out, `Waiting for AWS to activate the new key ${key.accessKeyId} (IAM takes a few seconds)`, () => waitForKey(deps, aws, key, deps.keyWaitMs));
         return `${key.accessKeyId} for ${UserName}, active${choice.deleteFirst ? ` (deleted ${choice.deleteFirst})` : ''}`;
       },
     });

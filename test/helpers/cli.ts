@@ -1,9 +1,12 @@
 // Runs bin/ib-archive.js as a real process against the local stand-ins, with a clean environment.
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import type { LocalServices } from '../../src/local/api.js';
+import { issuedSecrets } from './hooks.js';
+import { logRun, secretsOf } from './leaks.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/ib-archive.js');
 
@@ -24,10 +27,38 @@ export interface RunOptions {
   node?: string;
   timeoutMs?: number;
   cwd?: string;
+  /** Called once the process is spawned (to send it signals). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** More values that must never be printed (for the suite-wide leak scan). */
+  secrets?: string[];
 }
 
-/** Every byte any CLI run printed during this test process (for the leak scan). */
+/** Every byte any CLI run printed during this test process; every run is also logged for the suite-wide leak scan (test/helpers/leaks.ts). */
 export const allOutput: string[] = [];
+
+/** Which test file a run belongs to, for the leak report (the test's name is not reliable under describe.concurrent). */
+export function currentTestLabel(): string {
+  try {
+    const path = expect.getState().testPath;
+    return path ? basename(path) : '?';
+  } catch {
+    return '?';
+  }
+}
+
+/** Keeps a run's output for the leak scan, with every secret it could have printed. */
+export function recordRunOutput(
+  args: string[],
+  services: LocalServices | undefined,
+  env: Record<string, string | undefined>,
+  stdout: string,
+  stderr: string,
+  extraSecrets: string[] = [],
+): void {
+  allOutput.push(stdout, stderr);
+  const shown = args.map((a, i) => (args[i - 1] === '--api-secret' ? '<secret>' : a));
+  logRun({ label: `${currentTestLabel()}: ${shown.join(' ')}`, args, stdout, stderr, secrets: secretsOf(services, env, args, extraSecrets) });
+}
 
 /** A fresh HOME so no real ~/.aws, ~/.netrc or Heroku login leaks into a test. */
 export function cleanHome(): string {
@@ -48,13 +79,16 @@ export function baseEnv(services?: LocalServices): Record<string, string> {
 
 export function runCli(args: string[], services?: LocalServices, opts: RunOptions = {}): Promise<CliResult> {
   const env: Record<string, string> = { ...baseEnv(services) };
+  const madeHome = env.HOME!;
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  if (services) issuedSecrets(services);
   return new Promise((resolvePromise, reject) => {
     // `--` first: Node itself rejects a script argument `--env-file <missing file>` otherwise (nodejs/node#54232).
     const child = spawn(opts.node ?? process.execPath, ['--', BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -63,7 +97,9 @@ export function runCli(args: string[], services?: LocalServices, opts: RunOption
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      allOutput.push(stdout, stderr);
+      // The HOME made for this run only (a test that needs a HOME afterwards passes its own in opts.env).
+      rmSync(madeHome, { recursive: true, force: true });
+      recordRunOutput(args, services, env, stdout, stderr, opts.secrets);
       resolvePromise({
         code,
         stdout,
