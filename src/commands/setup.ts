@@ -42,6 +42,23 @@ async function callerIdentity(aws: AwsClients): Promise<Identity> {
   }
 }
 
+type StorageRead = Awaited<ReturnType<OpenTokApi['readStorage']>>;
+
+/**
+ * Checks the OpenTok key and secret. With --configure-opentok the storage target is read first: an answer with the
+ * target proves the credentials too (no session is created); where the API cannot read it back, createSession does.
+ */
+async function checkOpenTok(opentok: OpenTokApi | undefined, configure: boolean): Promise<StorageRead | undefined> {
+  if (!opentok) return undefined;
+  if (!configure) {
+    await opentok.verifyCredentials();
+    return undefined;
+  }
+  const storage = await opentok.readStorage();
+  if (!storage.target) await opentok.verifyCredentials();
+  return storage;
+}
+
 /** A read of the first phase, named after the step whose state it reads (so a failure is reported on that step). */
 function reading<T>(stepId: StepId, promise: Promise<T>): Promise<T> {
   return promise.catch((err: unknown) => {
@@ -110,15 +127,15 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     out.result(out.c.bold(`ib-archive setup${inputs.dryRun ? ' (dry run: nothing is changed)' : ''}: OpenTok project ${inputs.apiKey} → s3://${inputs.bucket}${app ? ` → Heroku app ${app}` : ''}`));
 
     // Phase 1: read everything, concurrently. Nothing is changed before every read and every consent is in.
-    const [identity, currentVars, envFileVars, bucketState, iamState] = await allInOrder<
-      [Identity, Record<string, string> | undefined, Record<string, string> | undefined, Awaited<ReturnType<typeof inspectBucket>>, Awaited<ReturnType<typeof inspectIam>>, void]
+    const [identity, currentVars, envFileVars, bucketState, iamState, earlyStorage] = await allInOrder<
+      [Identity, Record<string, string> | undefined, Record<string, string> | undefined, Awaited<ReturnType<typeof inspectBucket>>, Awaited<ReturnType<typeof inspectIam>>, StorageRead | undefined]
     >([
       reading('aws.identity', callerIdentity(aws)),
       reading('heroku.config-vars', heroku && app ? heroku.configVars(app) : Promise.resolve(undefined)),
       inputs.envFile ? readEnvFile(inputs.envFile) : Promise.resolve(undefined),
       reading('s3.bucket', inspectBucket(aws, inputs.bucket, inputs.region)),
       reading('iam.user', inspectIam(aws, inputs.iamUser)),
-      reading('opentok.storage', opentok ? opentok.verifyCredentials() : Promise.resolve()),
+      reading('opentok.storage', checkOpenTok(opentok, inputs.configureOpentok)),
     ]);
     log.add('aws.identity', 'unchanged', `account ${identity.account} as ${identity.arn}`);
     if (bucketState.exists && bucketState.region !== inputs.region) {
@@ -155,7 +172,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     if (!configureOpentok && opentok && deps.prompter.interactive && !inputs.dryRun) {
       configureOpentok = await deps.prompter.confirm({ message: "Point the OpenTok project's archive storage at this bucket now, through the OpenTok API (instead of the dashboard)?", default: true });
     }
-    const storage = configureOpentok && opentok ? await reading('opentok.storage', opentok.readStorage()) : undefined;
+    const storage = configureOpentok && opentok ? (earlyStorage ?? (await reading('opentok.storage', opentok.readStorage()))) : undefined;
 
     await confirmChanges(deps, inputs, s3Plan, app, replaced);
 
