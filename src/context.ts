@@ -15,7 +15,11 @@ export interface Deps {
   onInterrupt: Set<() => Promise<void>>;
   /** How long a new access key may take to work before setup gives up; 30 s unless a test shortens it. */
   keyWaitMs?: number;
+  /** Time limit of one HTTP request to any service (a hung request is retried); 20 s unless a test shortens it. */
+  requestTimeoutMs?: number;
 }
+
+export const REQUEST_TIMEOUT_MS = 20_000;
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

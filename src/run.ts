@@ -21,6 +21,12 @@ function testKeyWaitMs(env: Env): number | undefined {
   return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
+/** Undocumented, for the test suite only: a shorter limit than 20 s for one request. */
+function testRequestTimeoutMs(env: Env): number | undefined {
+  const ms = Number(env.IB_ARCHIVE_REQUEST_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
+}
+
 /** Builds the injected dependencies of a command from the real process. */
 export function processDeps(flags: CommandFlags, env: Env): Deps {
   const stderrTTY = Boolean(process.stderr.isTTY);
@@ -51,6 +57,7 @@ export function processDeps(flags: CommandFlags, env: Env): Deps {
     sleep: realSleep,
     onInterrupt: new Set(),
     keyWaitMs: testKeyWaitMs(env),
+    requestTimeoutMs: testRequestTimeoutMs(env),
   };
 }
 

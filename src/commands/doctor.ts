@@ -83,7 +83,7 @@ async function resolveDoctorInputs(flags: DoctorFlags, deps: Deps): Promise<Reso
       token = (await prompter.password({ message: 'Heroku API token (heroku auth:token prints it)', validate: (v) => (v.trim() ? true : 'A token is needed') })).trim();
     }
     if (useHeroku && !app) {
-      const apps = await createHerokuApi(token!, aws.endpoints.heroku, { sleep: deps.sleep }).listApps();
+      const apps = await createHerokuApi(token!, aws.endpoints.heroku, { sleep: deps.sleep, requestTimeoutMs: deps.requestTimeoutMs }).listApps();
       if (apps.length === 0) throw new CloudError('This Heroku account has no apps.', 'heroku_no_apps', 'Pass the app to check with --app <name>.');
       app = await prompter.select({ message: 'Heroku app to check', choices: apps.map((a) => ({ name: a.name, value: a.name })).sort((a, b) => a.name.localeCompare(b.name)) });
     }
@@ -145,15 +145,15 @@ export async function runDoctor(flags: CommandFlags, deps: Deps): Promise<number
   // Warm the S3 SDK while Heroku and STS answer the first requests.
   import('@aws-sdk/client-s3').catch(() => undefined);
   const facts = new DoctorFacts(inputs, {
-    aws: createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debug }),
-    heroku: inputs.app && token ? createHerokuApi(token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debug }) : undefined,
+    aws: createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debug, requestTimeoutMs: deps.requestTimeoutMs }),
+    heroku: inputs.app && token ? createHerokuApi(token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debug, requestTimeoutMs: deps.requestTimeoutMs }) : undefined,
     fetch: (url, init) => fetch(url, init),
     now: deps.now,
     sleep: deps.sleep,
     addSecret: (v) => out.addSecret(v),
     debug,
   });
-  const opentok = inputs.apiSecret ? createOpenTokApi(inputs.apiKey, inputs.apiSecret, inputs.endpoints.opentok, { sleep: deps.sleep, onRequest: debug }) : undefined;
+  const opentok = inputs.apiSecret ? createOpenTokApi(inputs.apiKey, inputs.apiSecret, inputs.endpoints.opentok, { sleep: deps.sleep, onRequest: debug, requestTimeoutMs: deps.requestTimeoutMs }) : undefined;
   const probe = new Probe(facts);
   const cleanup = async () => void (await probe.cleanup());
   deps.onInterrupt.add(cleanup);

@@ -118,9 +118,10 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     out.addSecret(inputs.heroku?.token);
     out.addSecret(inputs.apiSecret);
     const debugLine = (line: string) => out.debug(line);
-    aws = createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debugLine });
-    const heroku = inputs.heroku ? createHerokuApi(inputs.heroku.token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debugLine }) : undefined;
-    const opentok = inputs.apiSecret ? createOpenTokApi(inputs.apiKey, inputs.apiSecret, inputs.endpoints.opentok, { sleep: deps.sleep, onRequest: debugLine }) : undefined;
+    const timeouts = { requestTimeoutMs: deps.requestTimeoutMs };
+    aws = createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debugLine, ...timeouts });
+    const heroku = inputs.heroku ? createHerokuApi(inputs.heroku.token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debugLine, ...timeouts }) : undefined;
+    const opentok = inputs.apiSecret ? createOpenTokApi(inputs.apiKey, inputs.apiSecret, inputs.endpoints.opentok, { sleep: deps.sleep, onRequest: debugLine, ...timeouts }) : undefined;
 
     if (heroku && inputs.heroku && !inputs.heroku.app) inputs.heroku.app = await pickApp(deps, heroku);
     const app = inputs.heroku?.app;

@@ -92,7 +92,7 @@ export function createHerokuStandIn(opts: { apps?: Record<string, Record<string,
       state.requests += 1;
       return finish(answer(state, token, req), state.rateLimitRemaining());
     },
-    faultResponse(kind: Exclude<FaultKind, 'reset'>) {
+    faultResponse(kind: Exclude<FaultKind, 'reset' | 'hang'>) {
       state.requests += 1;
       if (kind === 'throttle') return finish(error(429, 'rate_limit', RATE_LIMITED), 0);
       return finish(error(503, 'unavailable', 'Could not complete the action. Please try again later.'), state.rateLimitRemaining());

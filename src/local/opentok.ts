@@ -75,7 +75,7 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
       }
       return finish(route(req, auth.claims, String(auth.claims.iss)));
     },
-    faultResponse(kind: Exclude<FaultKind, 'reset'>) {
+    faultResponse(kind: Exclude<FaultKind, 'reset' | 'hang'>) {
       return finish(kind === 'throttle' ? failure(429, 'Too Many Requests') : failure(500, 'Internal Server Error'));
     },
   };

@@ -2,7 +2,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 export type ServiceName = 's3' | 'iam' | 'sts' | 'heroku' | 'opentok';
-export type FaultKind = '5xx' | 'throttle' | 'reset';
+/** `hang`: the request is read and never answered (until the stand-ins close). */
+export type FaultKind = '5xx' | 'throttle' | 'reset' | 'hang';
 
 export interface RecordedRequest {
   /** 0-based position among all requests seen by every service of one LocalServices. */

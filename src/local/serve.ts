@@ -25,7 +25,7 @@ export interface StandIn {
   classify(req: StandInRequest): { operation: string; write: boolean; accessKeyId?: string };
   handle(req: StandInRequest): Promise<StandInResponse> | StandInResponse;
   /** The service's own answer for an injected 5xx or throttle. */
-  faultResponse(kind: Exclude<FaultKind, 'reset'>, req: StandInRequest): StandInResponse;
+  faultResponse(kind: Exclude<FaultKind, 'reset' | 'hang'>, req: StandInRequest): StandInResponse;
 }
 
 export interface RunningServer {
@@ -72,6 +72,7 @@ async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessa
     const recorded = recorder.record({ service: standIn.service, ...request, ...kind, startedAt });
     entry = recorded.entry;
     if (recorder.latencyMs > 0) await new Promise((r) => setTimeout(r, recorder.latencyMs));
+    if (recorded.fault === 'hang') return;
     if (recorded.fault === 'reset') {
       req.socket.destroy();
       entry.endedAt = performance.now();

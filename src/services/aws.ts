@@ -2,6 +2,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { REQUEST_TIMEOUT_MS } from '../context.js';
 import { CloudError } from '../errors.js';
 import type { Endpoints } from '../inputs.js';
 
@@ -17,6 +18,8 @@ export interface AwsClientOptions {
   endpoints: Endpoints;
   /** Called with a one-line summary of every HTTP attempt (for --debug). */
   onRequest?: (line: string) => void;
+  /** Time limit of one HTTP attempt (the SDK retries a timed-out attempt). */
+  requestTimeoutMs?: number;
 }
 
 export interface AwsClients {
@@ -57,7 +60,9 @@ function addDebugLogging(client: AnyClient, service: string, onRequest?: (line: 
 /** Lazily built, cached AWS clients configured from the CLI's inputs. */
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const cache = new Map<string, Promise<AnyClient>>();
+  const timeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const common = (key?: AwsKey) => ({
+    requestHandler: { connectionTimeout: Math.min(timeout, 5_000), requestTimeout: timeout, throwOnRequestTimeout: true },
     ...(key ? { credentials: key } : opts.credentials ? { credentials: opts.credentials } : opts.profile ? { profile: opts.profile } : {}),
   });
   const memo = <T extends AnyClient>(id: string, make: () => Promise<T>): Promise<T> => {

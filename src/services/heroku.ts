@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { homedir } from 'node:os';
 import { CloudError } from '../errors.js';
-import { type Deps, withRetries } from '../context.js';
+import { type Deps, REQUEST_TIMEOUT_MS, withRetries } from '../context.js';
 import type { Env, HerokuTokenSources } from '../inputs.js';
 
 export interface HerokuAppInfo {
@@ -30,7 +30,12 @@ interface HerokuClientError {
 function isRetryable(err: unknown): boolean {
   const e = err as HerokuClientError;
   if (e?.statusCode === 429 || (e?.statusCode !== undefined && e.statusCode >= 500)) return true;
-  return e?.statusCode === undefined && typeof e?.code === 'string';
+  return e?.statusCode === undefined && (typeof e?.code === 'string' || isTimeout(err));
+}
+
+/** heroku-client's own request timeout (an Error without a code). */
+function isTimeout(err: unknown): boolean {
+  return /took longer than \d+ms/.test(String((err as Error)?.message));
 }
 
 /** Maps a heroku-client rejection to a CloudError with the fix. */
@@ -48,8 +53,8 @@ export function herokuFailure(what: string, err: unknown, app?: string): CloudEr
     case 429:
       return new CloudError(`${what}: Heroku's API rate limit was reached.`, 'heroku_rate_limited', 'Wait a few minutes, then re-run; the run resumes where it stopped.');
   }
-  if (e?.statusCode === undefined && e?.code) {
-    return new CloudError(`${what}: could not reach the Heroku API (${e.code}).`, 'heroku_unreachable', 'Check your network connection and HEROKU_HOST, then re-run.');
+  if (e?.statusCode === undefined && (e?.code || isTimeout(err))) {
+    return new CloudError(`${what}: could not reach the Heroku API (${e.code ?? 'timed out'}).`, 'heroku_unreachable', 'Check your network connection and HEROKU_HOST, then re-run.');
   }
   return new CloudError(
     `${what} failed: Heroku answered ${e?.statusCode ?? 'an error'}${id ? ` ${id}` : ''}: ${message}`,
@@ -62,11 +67,11 @@ export function herokuFailure(what: string, err: unknown, app?: string): CloudEr
 export function createHerokuApi(
   token: string,
   host: string,
-  deps: Pick<Deps, 'sleep'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
+  deps: Pick<Deps, 'sleep' | 'requestTimeoutMs'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
 ): HerokuApi {
   let client: Promise<import('heroku-client').default> | undefined;
   const heroku = () =>
-    (client ??= import('heroku-client').then(({ default: Heroku }) => new Heroku({ token, host })));
+    (client ??= import('heroku-client').then(({ default: Heroku }) => new Heroku({ token, host, timeout: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS })));
   const call = async <T>(method: 'get' | 'patch', path: string, body?: unknown): Promise<T> =>
     withRetries(
       deps,

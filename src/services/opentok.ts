@@ -1,6 +1,6 @@
 // OpenTok REST: credential check through the `opentok` SDK, archive storage (no SDK method) with its JWT.
 import { CloudError } from '../errors.js';
-import { type Deps, withRetries } from '../context.js';
+import { type Deps, REQUEST_TIMEOUT_MS, withRetries } from '../context.js';
 
 export interface StorageTarget {
   type: 's3';
@@ -34,15 +34,18 @@ class HttpStatusError extends Error {
 }
 
 const retryable = (err: unknown) =>
-  err instanceof HttpStatusError ? err.status === 429 || err.status >= 500 : err instanceof TypeError || (err as { code?: string })?.code !== undefined;
+  err instanceof HttpStatusError
+    ? err.status === 429 || err.status >= 500
+    : err instanceof TypeError || (err as Error)?.name === 'TimeoutError' || (err as { code?: string })?.code !== undefined;
 
 /** OpenTok REST client for one project. */
 export function createOpenTokApi(
   apiKey: string,
   apiSecret: string,
   apiUrl: string,
-  deps: Pick<Deps, 'sleep'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
+  deps: Pick<Deps, 'sleep' | 'requestTimeoutMs'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
 ): OpenTokApi {
+  const timeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const base = apiUrl.replace(/\/+$/, '');
   const storageUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}/archive/storage`;
 
@@ -57,6 +60,7 @@ export function createOpenTokApi(
           method,
           headers: { 'X-OPENTOK-AUTH': jwt, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
           body: body ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(timeout),
         });
         const text = await res.text();
         deps.onRequest?.(`OpenTok ${method} ${new URL(storageUrl).pathname} → ${res.status} (${Date.now() - started} ms)`);
@@ -87,7 +91,7 @@ export function createOpenTokApi(
       const started = Date.now();
       const attempt = () =>
         new Promise<void>((resolve, reject) => {
-          const ot = new OpenTok(apiKey, apiSecret, { apiUrl: base });
+          const ot = new OpenTok(apiKey, apiSecret, { apiUrl: base, timeout });
           ot.createSession({}, (err) => (err ? reject(err) : resolve()));
         });
       try {
