@@ -49,17 +49,19 @@ function regionFromError(err: unknown): string | undefined {
 export async function inspectBucket(aws: AwsClients, bucket: string, region: string): Promise<BucketState> {
   const { HeadBucketCommand, GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
   const s3 = await aws.s3(region);
+  const locate = async (client: typeof s3) => {
+    const constraint = (await client.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint as string | undefined;
+    return !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
+  };
   try {
     const head = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    if (head.BucketRegion) return { exists: true, region: head.BucketRegion };
-    const loc = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
-    const constraint = loc.LocationConstraint as string | undefined;
-    return { exists: true, region: !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint };
+    return { exists: true, region: head.BucketRegion ?? (await locate(s3)) };
   } catch (err) {
     const status = awsHttpStatus(err);
     if (status === 404 || isAwsError(err, ...NOT_FOUND)) return { exists: false, region };
-    if (status === 301 || status === 307 || isAwsError(err, 'PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException')) {
-      const actual = regionFromError(err);
+    if (status === 301 || status === 307 || status === 400 || isAwsError(err, 'PermanentRedirect', 'AuthorizationHeaderMalformed')) {
+      // A HEAD answer has no body: the region is in x-amz-bucket-region, or else GetBucketLocation (any region answers it) says.
+      const actual = regionFromError(err) ?? (await locate(await aws.s3('us-east-1')).catch(() => undefined));
       if (actual && actual !== region) return inspectBucket(aws, bucket, actual);
     }
     if (status === 403 || isAwsError(err, 'AccessDenied', 'Forbidden')) throw bucketTaken(bucket);
