@@ -36,22 +36,56 @@ const LABELS: Record<StepId, string> = {
   'opentok.storage': 'OpenTok storage',
 };
 
-/** Collects step results in order and prints each one as it is settled. */
+/** Step ids in the order of CONTRACT (and of the report), whatever order concurrent steps finish in. */
+export const STEP_ORDER: StepId[] = Object.keys(LABELS) as StepId[];
+const rank = (id: StepId) => STEP_ORDER.indexOf(id);
+
+/** Collects step results and prints each one in step order as soon as every earlier step is settled. */
 export class StepLog {
-  readonly results: StepResult[] = [];
+  private readonly byId = new Map<StepId, StepResult>();
+  private readonly printed = new Set<StepId>();
+  /** Steps that will be reported; a line waits for the ones before it. */
+  private readonly awaited = new Set<StepId>();
 
   constructor(private readonly out: Output) {}
 
+  /** The results so far, in step order. */
+  get results(): StepResult[] {
+    return [...this.byId.values()].sort((a, b) => rank(a.id) - rank(b.id));
+  }
+
+  /** Announces steps whose lines must come out in order even when they finish out of order. */
+  expect(ids: StepId[]): void {
+    for (const id of ids) this.awaited.add(id);
+  }
+
   add(id: StepId, status: StepStatus, detail: string): void {
-    const existing = this.results.findIndex((r) => r.id === id);
-    const result = { id, status, detail };
-    if (existing >= 0) this.results[existing] = result;
-    else this.results.push(result);
-    this.print(result);
+    this.byId.set(id, { id, status, detail });
+    this.printed.delete(id);
+    this.drain(false);
   }
 
   has(id: StepId): boolean {
-    return this.results.some((r) => r.id === id);
+    return this.byId.has(id);
+  }
+
+  /** Prints what is still held back (after a failure, later steps may never come). */
+  flush(): void {
+    this.drain(true);
+  }
+
+  private drain(all: boolean): void {
+    for (const id of STEP_ORDER) {
+      const result = this.byId.get(id);
+      if (!result) {
+        if (this.awaited.has(id) && !all) return;
+        continue;
+      }
+      if (!this.printed.has(id)) {
+        this.printed.add(id);
+        this.print(result);
+      }
+    }
   }
 
   private print(r: StepResult): void {

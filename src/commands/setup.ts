@@ -177,9 +177,9 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
 
     await confirmChanges(deps, inputs, s3Plan, app, replaced);
 
-    // Phase 2: apply in order S3 → IAM → Heroku → OpenTok.
-    await applySteps(s3Plan.steps, log, inputs.dryRun);
-    await applySteps(iamSteps, log, inputs.dryRun);
+    // Phase 2: apply S3 and IAM, then Heroku, then OpenTok.
+    // S3 and IAM do not depend on each other: their steps run side by side (each list keeps its own order).
+    await applySteps([...s3Plan.steps, ...iamSteps], log, inputs.dryRun);
     const notAbandoned = () => {
       if (holder.abandoned) throw new InterruptedError();
     };
@@ -231,6 +231,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
       log.add(err.stepId, 'failed', cause instanceof Error ? cause.message.split('\n')[0]! : String(cause));
     }
     if (!(cause instanceof InputError)) await cleanup();
+    log.flush();
     return reportFailure(deps, inputs, log.results, cause, configVars);
   } finally {
     deps.onInterrupt.delete(cleanup);

@@ -179,9 +179,10 @@ export function planIam(
 
   steps.push(
     state.userExists
-      ? { id: 'iam.user', status: 'unchanged', detail: `${UserName}${state.tags[MANAGED_TAG] ? '' : ' (existing user, not created by ib-archive)'}` }
+      ? { id: 'iam.user', after: [], status: 'unchanged', detail: `${UserName}${state.tags[MANAGED_TAG] ? '' : ' (existing user, not created by ib-archive)'}` }
       : {
           id: 'iam.user',
+          after: [],
           status: 'created',
           detail: `${UserName}, tagged ${MANAGED_TAG}`,
           apply: async () => {
@@ -206,9 +207,10 @@ export function planIam(
   const policyOk = state.policy && samePolicy(state.policy, desired);
   steps.push(
     policyOk
-      ? { id: 'iam.policy', status: 'unchanged', detail: `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only` }
+      ? { id: 'iam.policy', after: ['iam.user'], status: 'unchanged', detail: `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only` }
       : {
           id: 'iam.policy',
+          after: ['iam.user'],
           status: state.policy ? 'updated' : 'created',
           detail: `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only`,
           apply: async () => {
@@ -224,10 +226,11 @@ export function planIam(
 
   if (choice.reuse) {
     holder.key = choice.reuse;
-    steps.push({ id: 'iam.access-key', status: 'unchanged', detail: `${choice.reuse.accessKeyId} (the app's key, still active)` });
+    steps.push({ id: 'iam.access-key', after: ['iam.user'], status: 'unchanged', detail: `${choice.reuse.accessKeyId} (the app's key, still active)` });
   } else {
     steps.push({
       id: 'iam.access-key',
+      after: ['iam.user'],
       status: 'created',
       detail: `a new key for ${UserName}${choice.deleteFirst ? `, replacing ${choice.deleteFirst}` : ''} (${choice.reason})`,
       apply: async () => {

@@ -152,6 +152,7 @@ export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, acc
     corsRules
       ? {
           id: 's3.cors',
+          after: ['s3.bucket'],
           status: state.cors ? 'updated' : 'created',
           detail: `GET/POST/PUT from ${origins}${state.cors?.length ? `, ${state.cors.length} existing rule(s) kept` : ''}`,
           apply: async () => {
@@ -163,14 +164,15 @@ export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, acc
             }
           },
         }
-      : { id: 's3.cors', status: 'unchanged', detail: `GET/POST/PUT allowed from ${origins}` },
+      : { id: 's3.cors', after: ['s3.bucket'], status: 'unchanged', detail: `GET/POST/PUT allowed from ${origins}` },
   );
 
   steps.push(
     state.folderExists
-      ? { id: 's3.folder', status: 'unchanged', detail: `${apiKey}/` }
+      ? { id: 's3.folder', after: ['s3.bucket'], status: 'unchanged', detail: `${apiKey}/` }
       : {
           id: 's3.folder',
+          after: ['s3.bucket'],
           status: 'created',
           detail: `${apiKey}/`,
           apply: async () => {
@@ -190,6 +192,7 @@ export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, acc
     blocksPolicy
       ? {
           id: 's3.public-access-block',
+          after: ['s3.bucket'],
           status: 'updated',
           detail: 'allow a public bucket policy (ACLs stay blocked)',
           apply: async () => {
@@ -211,7 +214,7 @@ export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, acc
             }
           },
         }
-      : { id: 's3.public-access-block', status: 'unchanged', detail: 'bucket policies may grant public read' },
+      : { id: 's3.public-access-block', after: ['s3.bucket'], status: 'unchanged', detail: 'bucket policies may grant public read' },
   );
 
   const existingPolicy = state.bucket.exists ? state.policy : undefined;
