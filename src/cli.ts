@@ -62,7 +62,7 @@ function buildProgram(run: (command: CommandName, flags: CommandFlags) => Promis
     });
 
   commonOptions(program.command('doctor').description('verify a finished set-up end to end and name the fix for every break'), 'doctor')
-    .option('--timeout <seconds>', 'time limit of each check', '10')
+    .option('--timeout <seconds>', 'time limit of the checks, in seconds', '10')
     .option('--cors-origin <origin>', 'origin that must be allowed to GET/POST/PUT (repeatable; default *)', collect)
     .addHelpText('after', DOCTOR_EXAMPLES)
     .action(async (opts: CommandFlags) => {

@@ -74,7 +74,6 @@ export interface SetupInputs extends AwsInputs {
   sse: 's3' | 'none';
   fallback: 'opentok' | 'none';
   yes: boolean;
-  interactive: boolean;
   dryRun: boolean;
   showSecrets: boolean;
 }
@@ -316,7 +315,6 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: SetupResolve
     sse: (flags.sse as 's3' | 'none' | undefined) ?? 's3',
     fallback: (flags.fallback as 'opentok' | 'none' | undefined) ?? 'opentok',
     yes: Boolean(flags.yes),
-    interactive,
     dryRun: Boolean(flags.dryRun),
     showSecrets: Boolean(flags.showSecrets),
   };

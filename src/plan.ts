@@ -22,6 +22,13 @@ export class StepFailure extends Error {
   }
 }
 
+/** Settles every promise, then rethrows the first failure in the given order (so no rejection is left unhandled). */
+export async function allInOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Not a failure of its own: a step this one waits for failed. */
 class NotReached extends Error {}
 

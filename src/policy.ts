@@ -86,14 +86,17 @@ export function publicReadStatement(bucket: string, region: string, apiKey: stri
   };
 }
 
-/** Whether a policy lets anonymous users GET an object key (Allow, public principal, no condition, no Deny). */
+/**
+ * Whether a policy lets anonymous users GET an object key: an unconditional public Allow and no unconditional Deny.
+ * A conditional Deny (e.g. the usual `aws:SecureTransport: false`) does not stop an ordinary HTTPS read.
+ */
 export function policyAllowsPublic(policy: PolicyDocument | undefined, action: string, resourceArn: string): boolean {
   if (!policy) return false;
   const applies = (s: PolicyStatement) =>
     isPublicPrincipal(s.Principal) &&
     list(s.Action).some((a) => globMatch(a, action, true)) &&
     list(s.Resource).some((r) => globMatch(r, resourceArn));
-  const denied = policy.Statement.some((s) => s.Effect === 'Deny' && applies(s));
+  const denied = policy.Statement.some((s) => s.Effect === 'Deny' && s.Condition === undefined && applies(s));
   return !denied && policy.Statement.some((s) => s.Effect === 'Allow' && s.Condition === undefined && applies(s));
 }
 
@@ -102,6 +105,8 @@ export function mergePublicRead(existing: PolicyDocument | undefined, bucket: st
   const probeArn = `${bucketArn(bucket, region)}/${apiKey}/archive-id/archive.mp4`;
   if (policyAllowsPublic(existing, 's3:GetObject', probeArn)) return undefined;
   const statement = publicReadStatement(bucket, region, apiKey);
+  // Ours is there already: a Deny elsewhere is the owner's choice, and writing the same statement again changes nothing.
+  if (existing?.Statement.some((s) => s.Sid === statement.Sid && samePolicy({ Statement: [s] }, { Statement: [statement] }))) return undefined;
   const others = (existing?.Statement ?? []).filter((s) => s.Sid !== statement.Sid);
   return { Version: existing?.Version ?? '2012-10-17', ...(existing?.Id ? { Id: existing.Id } : {}), Statement: [...others, statement] };
 }

@@ -4,6 +4,7 @@ import type { Endpoints, RegionSource } from '../inputs.js';
 import { type AwsClients, type AwsKey, awsErrorHeader, awsFailure, awsHttpStatus, isAwsError } from '../services/aws.js';
 import type { HerokuApi } from '../services/heroku.js';
 import { storedKey } from '../stages/heroku.js';
+import { redirectRegion, regionOfLocation } from '../stages/s3.js';
 import { composedVideoUrl } from '../s3url.js';
 import { defaultIamUser } from '../validate.js';
 import type { FixContext } from './fixes.js';
@@ -130,12 +131,13 @@ export class DoctorFacts {
         const res = await s3.send(new HeadBucketCommand({ Bucket: name, ExpectedBucketOwner: owner }), { abortSignal: this.signal });
         if (res.BucketRegion) return { name, exists: true, denied: false, region: res.BucketRegion };
         const loc = (await s3.send(new GetBucketLocationCommand({ Bucket: name }), { abortSignal: this.signal })).LocationConstraint as string | undefined;
-        return { name, exists: true, denied: false, region: !loc ? 'us-east-1' : loc === 'EU' ? 'eu-west-1' : loc };
+        return { name, exists: true, denied: false, region: regionOfLocation(loc) };
       } catch (err) {
         const status = awsHttpStatus(err);
         const actual = awsErrorHeader(err, 'x-amz-bucket-region');
-        if (!redirected && actual && actual !== region && (status === 301 || status === 307 || status === 400 || isAwsError(err, ...REGION_ERRORS))) {
-          return head(actual, true);
+        if (!redirected && (status === 301 || status === 307 || status === 400 || isAwsError(err, ...REGION_ERRORS))) {
+          const elsewhere = await redirectRegion(this.services.aws, name, region, err);
+          if (elsewhere && elsewhere !== region) return head(elsewhere, true);
         }
         if (status === 404 || isAwsError(err, 'NotFound', 'NoSuchBucket')) return { name, exists: false, denied: false, region: actual ?? region };
         if (status === 403 && id.ok) return { name, exists: true, denied: true, region: actual ?? region };

@@ -145,7 +145,7 @@ export async function runDoctor(flags: CommandFlags, deps: Deps): Promise<number
   // Warm the S3 SDK while Heroku and STS answer the first requests.
   import('@aws-sdk/client-s3').catch(() => undefined);
   const facts = new DoctorFacts(inputs, {
-    aws: createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debug, requestTimeoutMs: deps.requestTimeoutMs }),
+    aws: createAwsClients({ region: inputs.region, profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debug, requestTimeoutMs: deps.requestTimeoutMs }),
     heroku: inputs.app && token ? createHerokuApi(token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debug, requestTimeoutMs: deps.requestTimeoutMs }) : undefined,
     fetch: (url, init) => fetch(url, init),
     now: deps.now,

@@ -2,7 +2,7 @@
 import { CloudError, InputError, InterruptedError, isKnownError } from '../errors.js';
 import type { Deps } from '../context.js';
 import { type CommandFlags, type SetupInputs, resolveSetupInputs } from '../inputs.js';
-import { type PlannedStep, StepFailure, applySteps } from '../plan.js';
+import { type PlannedStep, StepFailure, allInOrder, applySteps } from '../plan.js';
 import { composedVideoUrl } from '../s3url.js';
 import { type StepId, type StepResult, StepLog } from '../steps.js';
 import { type AwsClients, type AwsKey, awsFailure, createAwsClients } from '../services/aws.js';
@@ -17,6 +17,7 @@ import {
   describeChanges,
   desiredVars,
   diffVars,
+  assertEnvFileWritable,
   readEnvFile,
   storedKey,
   writeEnvFile,
@@ -66,13 +67,6 @@ function reading<T>(stepId: StepId, promise: Promise<T>): Promise<T> {
   });
 }
 
-/** Settles every promise, then rethrows the first failure in the given order (so no rejection is left unhandled). */
-async function allInOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(promises);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
 async function pickApp(deps: Deps, heroku: HerokuApi): Promise<string> {
   const apps = await heroku.listApps();
   if (apps.length === 0) throw new CloudError('This Heroku account has no apps.', 'heroku_no_apps', 'Deploy Interactive Broadcast first (its README has a Deploy to Heroku button), then re-run with --app <name>.');
@@ -119,7 +113,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     out.addSecret(inputs.apiSecret);
     const debugLine = (line: string) => out.debug(line);
     const timeouts = { requestTimeoutMs: deps.requestTimeoutMs };
-    aws = createAwsClients({ profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debugLine, ...timeouts });
+    aws = createAwsClients({ region: inputs.region, profile: inputs.profile, credentials: inputs.credentials, endpoints: inputs.endpoints, onRequest: debugLine, ...timeouts });
     const heroku = inputs.heroku ? createHerokuApi(inputs.heroku.token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debugLine, ...timeouts }) : undefined;
     const opentok = inputs.apiSecret ? createOpenTokApi(inputs.apiKey, inputs.apiSecret, inputs.endpoints.opentok, { sleep: deps.sleep, onRequest: debugLine, ...timeouts }) : undefined;
 
@@ -133,7 +127,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     >([
       reading('aws.identity', callerIdentity(aws)),
       reading('heroku.config-vars', heroku && app ? heroku.configVars(app) : Promise.resolve(undefined)),
-      inputs.envFile ? readEnvFile(inputs.envFile) : Promise.resolve(undefined),
+      inputs.envFile ? assertEnvFileWritable(inputs.envFile).then(() => readEnvFile(inputs!.envFile!)) : Promise.resolve(undefined),
       reading('s3.bucket', inspectBucket(aws, inputs.bucket, inputs.region)),
       reading('iam.user', inspectIam(aws, inputs.iamUser)),
       reading('opentok.storage', checkOpenTok(opentok, inputs.configureOpentok)),
@@ -146,7 +140,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     const stored = storedKey(currentVars) ?? storedKey(envFileVars);
     out.addSecret(stored?.secretAccessKey);
     const [s3State, keyChoice] = await allInOrder<[Awaited<ReturnType<typeof inspectS3>>, Awaited<ReturnType<typeof chooseKey>>]>([
-      reading('s3.cors', inspectS3(aws, inputs, bucketState)),
+      inspectS3(aws, inputs, bucketState),
       reading('iam.access-key', chooseKey(deps, aws, inputs, iamState, stored)),
     ]);
 
@@ -161,7 +155,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
 
     const region = bucketState.region;
     const url = composedVideoUrl(inputs.bucket, region, inputs.endpoints.s3);
-    const s3Plan = planS3(aws, inputs, s3State, identity.account);
+    const s3Plan = planS3(deps, aws, inputs, s3State, identity.account);
     const iamSteps = planIam(deps, aws, inputs, iamState, region, keyChoice, holder);
 
     // What the Heroku vars will become ("(new key)" until the key exists).
@@ -192,7 +186,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
       holder.unsaved = false;
       out.result(`  wrote the four vars to ${inputs.envFile} (mode 0600)`);
     }
-    if (!inputs.heroku && inputs.showSecrets) holder.unsaved = false;
+    // With --no-heroku --show-secrets the secret is saved only once the final report has printed it.
 
     const herokuStep: PlannedStep = !heroku || !app
       ? { id: 'heroku.config-vars', status: 'skipped', detail: inputs.envFile ? `--no-heroku: written to ${inputs.envFile}` : '--no-heroku: printed below' }
@@ -345,7 +339,8 @@ function finish(deps: Deps, inputs: SetupInputs, steps: StepResult[], configVars
   }
   printTokbox(out, tokbox);
   out.result('');
-  out.result(`Check the whole chain any time: ib-archive doctor --api-key ${inputs.apiKey}${inputs.heroku ? ` --app ${inputs.heroku.app}` : ' --no-heroku'}`);
+  const source = inputs.heroku ? ` --app ${inputs.heroku.app}` : ` --no-heroku${inputs.envFile ? ` --env-file ${inputs.envFile}` : ''}`;
+  out.result(`Check the whole chain any time: ib-archive doctor --api-key ${inputs.apiKey}${source}${inputs.profile ? ` --profile ${inputs.profile}` : ''}`);
   return { exitCode: 0 };
 }
 

@@ -19,7 +19,6 @@ export interface OutputOptions {
 }
 
 export interface Spinner {
-  update(text: string): void;
   stop(): void;
 }
 
@@ -91,14 +90,11 @@ export class Output {
   async spinner(text: string): Promise<Spinner> {
     if (!this.opts.spinners) {
       if (!this.opts.json) this.info(this.c.dim(`… ${text}`));
-      return { update: () => undefined, stop: () => undefined };
+      return { stop: () => undefined };
     }
     const { default: ora } = await import('ora');
     const s = ora({ text: this.redact(text), stream: this.opts.stderr as NodeJS.WritableStream, discardStdin: false }).start();
     return {
-      update: (t) => {
-        s.text = this.redact(t);
-      },
       stop: () => {
         s.stop();
       },

@@ -12,6 +12,8 @@ export interface AwsKey {
 }
 
 export interface AwsClientOptions {
+  /** The region the run works in: IAM and STS are called in the global region of its partition. */
+  region?: string;
   profile?: string;
   /** The operator's static credentials; otherwise the SDK's default chain (with `profile`). */
   credentials?: AwsKey & { sessionToken?: string };
@@ -57,6 +59,13 @@ function addDebugLogging(client: AnyClient, service: string, onRequest?: (line: 
   );
 }
 
+/** Where a partition's global services (IAM, STS's global endpoint) are: China and GovCloud have their own. */
+export function globalRegion(region: string | undefined): string {
+  if (region?.startsWith('cn-')) return 'cn-north-1';
+  if (region?.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
 /** Lazily built, cached AWS clients configured from the CLI's inputs. */
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const cache = new Map<string, Promise<AnyClient>>();
@@ -88,7 +97,7 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     iam: () =>
       memo('iam', async () => {
         const { IAMClient } = await import('@aws-sdk/client-iam');
-        const client = new IAMClient({ region: 'us-east-1', ...common(), ...(opts.endpoints.iam ? { endpoint: opts.endpoints.iam } : {}) });
+        const client = new IAMClient({ region: globalRegion(opts.region), ...common(), ...(opts.endpoints.iam ? { endpoint: opts.endpoints.iam } : {}) });
         addDebugLogging(client, 'IAM', opts.onRequest);
         return client;
       }),
@@ -96,7 +105,7 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
       memo(`sts:${key?.accessKeyId ?? ''}:${maxAttempts ?? ''}`, async () => {
         const { STSClient } = await import('@aws-sdk/client-sts');
         const client = new STSClient({
-          region: 'us-east-1',
+          region: globalRegion(opts.region),
           ...common(key),
           ...(maxAttempts ? { maxAttempts } : {}),
           ...(opts.endpoints.sts ? { endpoint: opts.endpoints.sts } : {}),

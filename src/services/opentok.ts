@@ -14,7 +14,6 @@ export interface OpenTokApi {
   /** The project's archive target without its secret, or undefined when the API cannot read it back. */
   readStorage(): Promise<{ readable: boolean; target?: Omit<StorageTarget, 'config'> & { config: Omit<StorageTarget['config'], 'secretKey'> } }>;
   putStorage(target: StorageTarget): Promise<void>;
-  deleteStorage(): Promise<void>;
 }
 
 const INVALID = (apiKey: string) =>
@@ -49,7 +48,7 @@ export function createOpenTokApi(
   const base = apiUrl.replace(/\/+$/, '');
   const storageUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}/archive/storage`;
 
-  const rest = async (method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<{ status: number; text: string }> =>
+  const rest = async (method: 'GET' | 'PUT', body?: unknown): Promise<{ status: number; text: string }> =>
     withRetries(
       deps,
       async () => {
@@ -120,10 +119,6 @@ export function createOpenTokApi(
     putStorage: async (target) => {
       const r = await rest('PUT', target);
       if (r.status < 200 || r.status >= 300) throw failure('Setting the archive storage of the OpenTok project', r);
-    },
-    deleteStorage: async () => {
-      const r = await rest('DELETE');
-      if ((r.status < 200 || r.status >= 300) && r.status !== 404) throw failure('Removing the archive storage of the OpenTok project', r);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Stage 3, Heroku: the four config vars in one PATCH (or an env file / printout with --no-heroku).
-import { open, readFile, rename, chmod } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { access, open, readFile, rename, chmod } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { AwsKey } from '../services/aws.js';
 import type { Prompter } from '../io/prompter.js';
@@ -65,6 +66,17 @@ export async function readEnvFile(path: string): Promise<Record<string, string> 
     const fix = 'Pass the path of a file with --env-file <path> (a missing file is created, with mode 0600). Nothing was changed.';
     if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`--env-file ${path} is a directory; name a file.`, 'invalid_env_file', [], fix);
     throw new InputError(`Cannot read --env-file ${path}: ${(err as Error).message}`, 'invalid_env_file', [], fix);
+  }
+}
+
+/** Fails with an input error, before anything changes, when the env file could not be written later. */
+export async function assertEnvFileWritable(path: string): Promise<void> {
+  const dir = dirname(resolve(path));
+  try {
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable';
+    throw new InputError(`--env-file ${path}: the folder ${dir} ${why}.`, 'invalid_env_file', [], 'Pass a path in an existing folder you can write to. Nothing was changed.');
   }
 }
 

@@ -1,8 +1,10 @@
 // Stage 1, S3: the bucket, its CORS rule, the `<apiKey>/` folder and public read of that folder only.
 import type { CORSRule, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
+import { type Deps, withRetries } from '../context.js';
 import { CloudError } from '../errors.js';
 import type { SetupInputs } from '../inputs.js';
-import type { PlannedStep } from '../plan.js';
+import { type PlannedStep, StepFailure, allInOrder } from '../plan.js';
+import type { StepId } from '../steps.js';
 import {
   type CorsRule,
   type PolicyDocument,
@@ -10,7 +12,7 @@ import {
   mergePublicRead,
   parsePolicy,
 } from '../policy.js';
-import { type AwsClients, awsErrorCode, awsErrorHeader, awsFailure, awsHttpStatus, isAwsError } from '../services/aws.js';
+import { type AwsClients, awsErrorCode, awsErrorHeader, awsFailure, awsHttpStatus, globalRegion, isAwsError } from '../services/aws.js';
 
 export interface BucketState {
   exists: boolean;
@@ -45,23 +47,40 @@ function regionFromError(err: unknown): string | undefined {
   return (err as { Region?: string })?.Region;
 }
 
+/** GetBucketLocation's answer as a region name (none: us-east-1; the legacy `EU`: eu-west-1). */
+export function regionOfLocation(constraint: string | undefined): string {
+  return !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
+/**
+ * The region a wrong-region answer for a bucket points at: the x-amz-bucket-region header, the region named in an
+ * AuthorizationHeaderMalformed message, or else GetBucketLocation (which any region of the partition answers).
+ */
+export async function redirectRegion(aws: AwsClients, bucket: string, region: string, err: unknown): Promise<string | undefined> {
+  const named = regionFromError(err);
+  if (named) return named;
+  const { GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
+  try {
+    const s3 = await aws.s3(globalRegion(region));
+    return regionOfLocation((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint as string | undefined);
+  } catch {
+    return undefined;
+  }
+}
+
 /** HeadBucket: does the bucket exist, is it ours, and in which region is it really. */
 export async function inspectBucket(aws: AwsClients, bucket: string, region: string): Promise<BucketState> {
   const { HeadBucketCommand, GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
   const s3 = await aws.s3(region);
-  const locate = async (client: typeof s3) => {
-    const constraint = (await client.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint as string | undefined;
-    return !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
-  };
   try {
     const head = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return { exists: true, region: head.BucketRegion ?? (await locate(s3)) };
+    if (head.BucketRegion) return { exists: true, region: head.BucketRegion };
+    return { exists: true, region: regionOfLocation((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint as string | undefined) };
   } catch (err) {
     const status = awsHttpStatus(err);
     if (status === 404 || isAwsError(err, ...NOT_FOUND)) return { exists: false, region };
     if (status === 301 || status === 307 || status === 400 || isAwsError(err, 'PermanentRedirect', 'AuthorizationHeaderMalformed')) {
-      // A HEAD answer has no body: the region is in x-amz-bucket-region, or else GetBucketLocation (any region answers it) says.
-      const actual = regionFromError(err) ?? (await locate(await aws.s3('us-east-1')).catch(() => undefined));
+      const actual = await redirectRegion(aws, bucket, region, err);
       if (actual && actual !== region) return inspectBucket(aws, bucket, actual);
     }
     if (status === 403 || isAwsError(err, 'AccessDenied', 'Forbidden')) throw bucketTaken(bucket);
@@ -75,22 +94,23 @@ export async function inspectS3(aws: AwsClients, inputs: SetupInputs, bucket: Bu
   const s3mod = await import('@aws-sdk/client-s3');
   const s3 = await aws.s3(bucket.region);
   const Bucket = inputs.bucket;
-  const missingAs = async <T>(what: string, codes: string[], call: () => Promise<T>): Promise<T | undefined> => {
+  // A failed read is reported on the step whose state it reads.
+  const missingAs = async <T>(step: StepId, what: string, codes: string[], call: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call();
     } catch (err) {
       if (isAwsError(err, ...codes) || (codes.includes('404') && awsHttpStatus(err) === 404)) return undefined;
-      throw awsFailure(what, err);
+      throw new StepFailure(step, awsFailure(what, err));
     }
   };
-  const [cors, folder, pab, policy] = await Promise.all([
-    missingAs('Reading the bucket CORS configuration', ['NoSuchCORSConfiguration'], async () =>
+  const [cors, folder, pab, policy] = await allInOrder([
+    missingAs('s3.cors', 'Reading the bucket CORS configuration', ['NoSuchCORSConfiguration'], async () =>
       (await s3.send(new s3mod.GetBucketCorsCommand({ Bucket }))).CORSRules as CorsRule[] | undefined),
-    missingAs('Looking for the key folder', ['NotFound', 'NoSuchKey', '404'], () =>
+    missingAs('s3.folder', 'Looking for the key folder', ['NotFound', 'NoSuchKey', '404'], () =>
       s3.send(new s3mod.HeadObjectCommand({ Bucket, Key: `${inputs.apiKey}/` }))),
-    missingAs('Reading the bucket Block Public Access settings', ['NoSuchPublicAccessBlockConfiguration'], async () =>
+    missingAs('s3.public-access-block', 'Reading the bucket Block Public Access settings', ['NoSuchPublicAccessBlockConfiguration'], async () =>
       (await s3.send(new s3mod.GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration),
-    missingAs('Reading the bucket policy', ['NoSuchBucketPolicy'], async () => {
+    missingAs('s3.policy', 'Reading the bucket policy', ['NoSuchBucketPolicy'], async () => {
       const text = (await s3.send(new s3mod.GetBucketPolicyCommand({ Bucket }))).Policy;
       return text ? parsePolicy(text) : undefined;
     }),
@@ -113,7 +133,7 @@ const NEW_BUCKET_BLOCK: PublicAccessBlockConfiguration = {
 };
 
 /** Decides every S3 change from the state read; the closures apply them. */
-export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, accountId: string): S3Plan {
+export function planS3(deps: Pick<Deps, 'sleep'>, aws: AwsClients, inputs: SetupInputs, state: S3State, accountId: string): S3Plan {
   const { bucket: Bucket, apiKey } = inputs;
   const region = state.bucket.region;
   const s3 = () => aws.s3(region);
@@ -228,7 +248,14 @@ export function planS3(aws: AwsClients, inputs: SetupInputs, state: S3State, acc
           apply: async () => {
             const { PutBucketPolicyCommand } = await sdk();
             try {
-              await (await s3()).send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
+              const client = await s3();
+              // Right after the bucket's block is lifted, S3 may still refuse a public policy for a few seconds.
+              await withRetries(
+                deps,
+                () => client.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) })),
+                (err) => blocksPolicy && awsErrorCode(err) === 'AccessDenied',
+                { attempts: 4, baseMs: 1000 },
+              );
             } catch (err) {
               throw policyRefused(err, Bucket, accountId);
             }

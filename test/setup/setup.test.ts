@@ -184,6 +184,7 @@ describe('setup without Heroku', () => {
     const user = services.control.user(`ib-archive-${bucketName()}`)!;
     expect(text).toContain(`AWS_SECRET_ACCESS_KEY=${user.keys[0]!.secretAccessKey}`);
     expect(text).toContain(`S3_COMPOSEDVIDEO_URL=${services.urls.s3}/${bucketName()}/`);
+    expect(run.stdout).toContain(`ib-archive doctor --api-key ${key()} --no-heroku --env-file ${file}`);
     expect(run.stdout + run.stderr).not.toContain(user.keys[0]!.secretAccessKey);
 
     services.recorder.reset();
@@ -191,6 +192,14 @@ describe('setup without Heroku', () => {
     expect(again.code).toBe(0);
     expect(again.json<SetupDoc>().steps.find((s) => s.id === 'iam.access-key')?.status).toBe('unchanged');
     expect(services.control.user(user.userName)!.keys).toHaveLength(1);
+  });
+
+  it('refuses an --env-file in a missing folder before changing anything', async () => {
+    const file = join(cleanHome(), 'no-such-folder', '.env');
+    const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--env-file', file, '--yes', '--json'], services);
+    expect(run.code).toBe(2);
+    expect(run.json<SetupDoc>().error?.code).toBe('invalid_env_file');
+    expect(services.recorder.writes()).toEqual([]);
   });
 
   it('prints the secret only with --show-secrets', async () => {

@@ -65,3 +65,17 @@ describe('IAM policy', () => {
     expect(samePolicy(iamUserPolicy('b-2', 'us-east-1'), p)).toBe(false);
   });
 });
+
+describe('public-read convergence', () => {
+  it('a conditional Deny (HTTPS only) does not make the statement look missing', () => {
+    const httpsOnly = { Sid: 'HttpsOnly', Effect: 'Deny' as const, Principal: '*' as const, Action: 's3:*', Resource: ['arn:aws:s3:::b-1', 'arn:aws:s3:::b-1/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    const once = mergePublicRead({ Version: '2012-10-17', Statement: [httpsOnly] }, 'b-1', 'us-east-1', '1')!;
+    expect(once.Statement).toHaveLength(2);
+    expect(mergePublicRead(once, 'b-1', 'us-east-1', '1')).toBeUndefined();
+  });
+  it('an owner Deny on the folder is left alone once our statement is there', () => {
+    const ours = mergePublicRead(undefined, 'b-1', 'us-east-1', '1')!;
+    ours.Statement.push({ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b-1/1/*' });
+    expect(mergePublicRead(ours, 'b-1', 'us-east-1', '1')).toBeUndefined();
+  });
+});
