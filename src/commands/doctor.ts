@@ -69,12 +69,12 @@ async function resolveDoctorInputs(flags: DoctorFlags, deps: Deps): Promise<Reso
     const missing = [...(!apiKey ? ['--api-key'] : []), ...(useHeroku && !app ? ['--app'] : []), ...(useHeroku && !token ? ['HEROKU_API_KEY'] : [])];
     if (missing.length > 0) {
       throw new InputError(
-        `Missing input for a non-interactive run: ${missing.join(', ')}.\n` +
-          `Pass ${missing.map((m) => (m.startsWith('--') ? `${m} <value>` : `${m}=<token> in the environment`)).join(' and ')}` +
-          (useHeroku && !app ? ' (or --no-heroku to check the values in the environment or an --env-file)' : '') +
-          '.',
+        `Missing input for a non-interactive run: ${missing.join(', ')}.`,
         'missing_input',
         missing,
+        `Pass ${missing.map((m) => (m.startsWith('--') ? `${m} <value>` : `${m}=<token> in the environment`)).join(' and ')}` +
+          (useHeroku && !app ? ' (or --no-heroku to check the values in the environment or an --env-file)' : '') +
+          '.',
       );
     }
   } else {
@@ -114,11 +114,11 @@ function reportError(deps: Deps, err: unknown): number {
   const known = isKnownError(err);
   const code = known ? ((err as { code?: string }).code ?? 'interrupted') : 'internal_error';
   const message = err instanceof Error ? err.message : String(err);
-  const fix = err instanceof CloudError ? err.fix : undefined;
+  const fix = err instanceof CloudError || err instanceof InputError ? err.fix : undefined;
   if (out.json) {
     out.jsonDocument({ command: 'doctor', ok: false, error: { code, message, ...(fix ? { fix } : {}), missing: err instanceof InputError ? err.missing : [] } });
   } else {
-    out.error(message);
+    for (const line of message.split('\n')) out.error(line);
     if (fix) out.info(fix);
     if (!known) out.info(out.c.dim('This is a bug in ib-archive; re-run with --debug for details.'));
   }
