@@ -36,6 +36,7 @@ export function processDeps(flags: CommandFlags, env: Env): Deps {
     stdout: process.stdout,
     stderr: process.stderr,
     color: colorEnabled(env, Boolean(process.stdout.isTTY) && !flags.json),
+    colorStderr: colorEnabled(env, stderrTTY),
     // A terminal without a size (a pty nobody sized, `docker run -t`) reports 0 columns: ora would clear endless lines.
     spinners: stderrTTY && !ci && !flags.json && (process.stderr.columns ?? 0) > 0,
     json: Boolean(flags.json),

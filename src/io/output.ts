@@ -1,4 +1,5 @@
 // Streams, colour, spinners and secret redaction: every byte the CLI prints passes through here.
+import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 
 export interface Writable {
@@ -11,6 +12,8 @@ export interface OutputOptions {
   stderr: Writable;
   /** Colour on stderr/stdout (decided by the CLI from TTY, NO_COLOR, FORCE_COLOR). */
   color: boolean;
+  /** Colour on stderr, when it differs from stdout's (a stream that is not a terminal gets none). */
+  colorStderr?: boolean;
   /** Spinners allowed (stderr is a TTY and not CI). */
   spinners: boolean;
   json: boolean;
@@ -30,7 +33,7 @@ export class Output {
   private jsonWritten = false;
 
   constructor(readonly opts: OutputOptions) {
-    this.c = new Chalk({ level: opts.color ? 1 : 0 });
+    this.c = new Chalk({ level: opts.color || opts.colorStderr ? 1 : 0 });
   }
 
   get json(): boolean {
@@ -53,10 +56,18 @@ export class Output {
     return out;
   }
 
+  private forStdout(text: string): string {
+    return this.opts.color ? text : stripVTControlCharacters(text);
+  }
+
+  private forStderr(text: string): string {
+    return (this.opts.colorStderr ?? this.opts.color) ? text : stripVTControlCharacters(text);
+  }
+
   /** A human result line on stdout (suppressed with --json). */
   result(line = ''): void {
     if (this.opts.json) return;
-    this.opts.stdout.write((this.opts.showSecrets ? line : this.redact(line)) + '\n');
+    this.opts.stdout.write(this.forStdout(this.opts.showSecrets ? line : this.redact(line)) + '\n');
   }
 
   /** The one JSON document of a --json run. */
@@ -70,7 +81,7 @@ export class Output {
 
   /** Conversation on stderr: hints, warnings, progress. */
   info(line = ''): void {
-    this.opts.stderr.write(this.redact(line) + '\n');
+    this.opts.stderr.write(this.forStderr(this.redact(line)) + '\n');
   }
 
   warn(line: string): void {
@@ -83,7 +94,7 @@ export class Output {
 
   /** --debug request/response summaries, always redacted. */
   debug(line: string): void {
-    if (this.opts.debug) this.opts.stderr.write(this.c.dim(this.redact(`[debug] ${line}`)) + '\n');
+    if (this.opts.debug) this.opts.stderr.write(this.forStderr(this.c.dim(this.redact(`[debug] ${line}`))) + '\n');
   }
 
   /** A spinner on a TTY; elsewhere one plain progress line on stderr (not in --json mode). */
