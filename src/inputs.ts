@@ -80,11 +80,15 @@ export interface SetupInputs extends AwsInputs {
 
 export const IB_CORS_ORIGIN = '*';
 
+/** True when CI is set to anything but `false` or `0`. */
+export function inCi(env: Env): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
 /** True when the run must not ask anything: the flag, CI, or no TTY on stdin or stderr. */
 export function isNonInteractive(flags: CommandFlags, env: Env, ttys: { stdin: boolean; stderr: boolean }): boolean {
-  const ci = env.CI;
-  const inCi = ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
-  return Boolean(flags.nonInteractive) || inCi || !ttys.stdin || !ttys.stderr;
+  return Boolean(flags.nonInteractive) || inCi(env) || !ttys.stdin || !ttys.stderr;
 }
 
 /** Custom endpoints the way each ecosystem reads them (CONTRACT "Where the services are"). */

@@ -30,7 +30,8 @@ export const CORS_RULE_ID = 'ib-archive';
 export const CORS_METHODS = ['GET', 'POST', 'PUT'];
 export const IAM_POLICY_NAME = 'ib-archive-s3';
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** A policy field that may be one value or a list, as a list. */
+export const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Glob match of IAM/S3 patterns (`*` any run, `?` one character), case-insensitive like IAM actions. */
 export function globMatch(pattern: string, value: string, caseInsensitive = false): boolean {

@@ -2,7 +2,7 @@
 // imports this ES module (dist/run.js) only once a command runs, so nothing below is on the --help/--version path.
 import type { Deps } from './context.js';
 import { realSleep } from './context.js';
-import { type CommandFlags, type Env, isNonInteractive, resolveEndpoints } from './inputs.js';
+import { type CommandFlags, type Env, inCi, isNonInteractive, resolveEndpoints } from './inputs.js';
 import { Output } from './io/output.js';
 import { inquirerPrompter, noPrompter } from './io/prompter.js';
 import { herokuTokenSources } from './services/heroku.js';
@@ -31,7 +31,7 @@ function testRequestTimeoutMs(env: Env): number | undefined {
 export function processDeps(flags: CommandFlags, env: Env): Deps {
   const stderrTTY = Boolean(process.stderr.isTTY);
   const interactive = !isNonInteractive(flags, env, { stdin: Boolean(process.stdin.isTTY), stderr: stderrTTY });
-  const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+  const ci = inCi(env);
   const out = new Output({
     stdout: process.stdout,
     stderr: process.stderr,

@@ -1,5 +1,5 @@
 // IAM check: the app's key is an active key of the dedicated user, its secret works, and it is not a broad key.
-import { IAM_POLICY_NAME, type PolicyDocument, parsePolicy } from '../policy.js';
+import { IAM_POLICY_NAME, type PolicyDocument, list, parsePolicy } from '../policy.js';
 import { awsFailure, isAwsError } from '../services/aws.js';
 import { type DoctorFacts, userOfArn } from './facts.js';
 import { type FixContext, newKeyFix } from './fixes.js';
@@ -13,7 +13,6 @@ export interface UserPolicies {
   inline: Record<string, PolicyDocument>;
 }
 
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Why a user's policies make its key broad ("AdministratorAccess", "inline policy X allows *"), or undefined. */
 export function broadGrant(p: UserPolicies): string | undefined {
