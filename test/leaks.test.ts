@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { startLocalServices } from '../src/local/index.js';
-import type { LocalServices } from '../src/local/api.js';
+import { startLocalServices } from '../src/standins/index.js';
+import type { LocalServices } from '../src/standins/api.js';
 import { runCli } from './helpers/cli.js';
 import { defaultNames } from './helpers/end-state.js';
 import globalSetup from './helpers/global-setup.js';

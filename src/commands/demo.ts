@@ -17,7 +17,7 @@ export async function runDemo(flags: DemoFlags, deps: Deps): Promise<number> {
     out.error(`--latency must be a number of milliseconds from 0 to 10000, not "${flags.latency}".`);
     return 2;
   }
-  const { startLocalServices } = await import('../local/index.js');
+  const { startLocalServices } = await import('../standins/index.js');
   const services = await startLocalServices({ latencyMs, keyPropagationMs: 2000, opentokStorageReadable: true });
   try {
     const env: Record<string, string | undefined> = {};

@@ -3,8 +3,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import Heroku from 'heroku-client';
 import { expect } from 'vitest';
-import type { LocalServices, LocalServicesOptions } from '../../src/local/api.js';
-import { startLocalServices } from '../../src/local/index.js';
+import type { LocalServices, LocalServicesOptions } from '../../src/standins/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -1,8 +1,8 @@
 // Eventual consistency: a new IAM key is refused (InvalidClientTokenId) for a while after it is created. Setup waits
 // visibly (up to 30 s; the suite shortens the limit through IB_ARCHIVE_KEY_WAIT_MS), then fails clearly, orphaning nothing.
 import { describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices, LocalServicesOptions } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices, LocalServicesOptions } from '../../src/standins/api.js';
 import { runCli } from '../helpers/cli.js';
 import { defaultNames, endState, expectNoSecretIn } from '../helpers/end-state.js';
 import { issuedSecrets } from '../helpers/hooks.js';

@@ -1,9 +1,9 @@
 // Requests that never answer: each client gives up on the attempt after the request time limit and tries again,
 // so a run never hangs; a service that keeps hanging fails the run cleanly and a re-run converges.
 import { describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices } from '../../src/local/api.js';
-import type { RecordedRequest } from '../../src/local/recorder.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
+import type { RecordedRequest } from '../../src/standins/recorder.js';
 import { runCli } from '../helpers/cli.js';
 import { defaultNames, endState, expectNothingHalfPublic } from '../helpers/end-state.js';
 

@@ -1,8 +1,8 @@
 // Ctrl-C during each stage (SIGINT while each request of a run is in flight) and at each prompt (a real terminal
 // through `script`): exit 130, the re-run line, nothing orphaned or half-public, and a re-run completes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { runCli } from '../helpers/cli.js';
 import { defaultNames, endState, expectNoOrphanKey, expectNoSecretIn, expectNothingHalfPublic } from '../helpers/end-state.js';
 import { baseline, signatureOf } from '../helpers/fault-matrix.js';

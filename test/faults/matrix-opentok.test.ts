@@ -1,7 +1,7 @@
 // Fault matrix, --configure-opentok: the requests only this variant sends (OpenTok's) fail once (5xx, 429, reset)
 // and every time; the other requests are the same as in matrix.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LocalServices } from '../../src/local/api.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { FAULT_KINDS, baseline, runScenario } from '../helpers/fault-matrix.js';
 
 const args = (s: LocalServices) => [

@@ -1,7 +1,7 @@
 // Fault matrix: every request of a fresh setup fails once (5xx, throttle, connection reset) and, separately, every
 // time (5xx); the run recovers or fails cleanly, and a re-run without faults always reaches the fault-free end state.
 import { afterAll, describe, it } from 'vitest';
-import type { LocalServices } from '../../src/local/api.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { FAULT_KINDS, baseline, runScenario } from '../helpers/fault-matrix.js';
 
 const args = (s: LocalServices) => ['setup', '--api-key', s.opentok.apiKey, '--app', 'ib-demo', '--yes', '--non-interactive', '--json'];

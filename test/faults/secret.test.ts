@@ -3,8 +3,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { cleanHome, runCli } from '../helpers/cli.js';
 import { defaultNames, endState, expectNoOrphanKey, expectNoSecretIn, expectNothingHalfPublic } from '../helpers/end-state.js';
 import { issuedSecrets } from '../helpers/hooks.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import type { LocalServices } from '../../src/local/api.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { issuedSecrets } from './hooks.js';
 import { logRun, secretsOf } from './leaks.js';
 

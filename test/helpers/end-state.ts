@@ -1,6 +1,6 @@
 // What a setup run leaves in the stand-ins, normalised so that runs on different instances compare equal.
 import { expect } from 'vitest';
-import type { LocalServices, PolicyStatement } from '../../src/local/api.js';
+import type { LocalServices, PolicyStatement } from '../../src/standins/api.js';
 
 export interface Names {
   apiKey: string;

@@ -1,9 +1,9 @@
 // The fault matrix: a fault-free run lists its requests; each one is then failed once (5xx, throttle, reset) on fresh
 // stand-ins, setup is re-run without faults, and the end state must equal the fault-free run's.
 import { expect } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices, LocalServicesOptions } from '../../src/local/api.js';
-import type { FaultKind, RecordedRequest } from '../../src/local/recorder.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices, LocalServicesOptions } from '../../src/standins/api.js';
+import type { FaultKind, RecordedRequest } from '../../src/standins/recorder.js';
 import { type CliResult, runCli } from './cli.js';
 import { type EndState, endState, expectNoOrphanKey, expectNoSecretIn, expectNothingHalfPublic } from './end-state.js';
 import { issuedSecrets } from './hooks.js';

@@ -1,6 +1,6 @@
 // Listeners on the stand-ins' request log (the stand-ins run in the test process): see each request as it arrives.
-import type { LocalServices } from '../../src/local/api.js';
-import type { RecordedRequest, Recorder } from '../../src/local/recorder.js';
+import type { LocalServices } from '../../src/standins/api.js';
+import type { RecordedRequest, Recorder } from '../../src/standins/recorder.js';
 
 type Listener = (r: RecordedRequest) => void;
 

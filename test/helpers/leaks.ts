@@ -2,7 +2,7 @@
 // that test/helpers/global-setup.ts scans when the whole run is over (vitest runs files in separate workers).
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalServices } from '../../src/local/api.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { issuedSecrets } from './hooks.js';
 
 /** Where runs are logged for one `vitest run`; set by the global setup. */

@@ -2,7 +2,7 @@
 // behave as in a real terminal: Ctrl-C at a prompt is the \x03 key, elsewhere the terminal turns it into SIGINT.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import type { LocalServices } from '../../src/local/api.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { BIN, baseEnv, recordRunOutput } from './cli.js';
 import { issuedSecrets } from './hooks.js';
 

@@ -1,8 +1,8 @@
 // Bad-input corpus: every input error exits 2 before any request; every refusal by a cloud exits 1; each message
 // names the problem and the fix; no stack trace without --debug; --json carries the same error.
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { runCli } from '../helpers/cli.js';
 import { defaultNames, expectNoSecretIn, expectNothingHalfPublic } from '../helpers/end-state.js';
 import { issuedSecrets } from '../helpers/hooks.js';

@@ -5,8 +5,8 @@ import { runSetup } from '../../src/commands/setup.js';
 import type { Deps } from '../../src/context.js';
 import { Output } from '../../src/io/output.js';
 import { inquirerPrompter } from '../../src/io/prompter.js';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { herokuTokenSources } from '../../src/services/heroku.js';
 import { baseEnv } from '../helpers/cli.js';
 

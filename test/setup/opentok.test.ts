@@ -1,7 +1,7 @@
 // setup --configure-opentok against the local OpenTok stand-in: JWT, exact body, idempotence, bad secret.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices, LocalServicesOptions } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices, LocalServicesOptions } from '../../src/standins/api.js';
 import { runCli } from '../helpers/cli.js';
 
 let services: LocalServices | undefined;

@@ -2,8 +2,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalServices } from '../../src/local/index.js';
-import type { LocalServices } from '../../src/local/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
 import { cleanHome, runCli } from '../helpers/cli.js';
 
 let services: LocalServices;

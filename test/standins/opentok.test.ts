@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import OpenTok from 'opentok';
 import generateJwt from 'opentok/lib/generateJwt.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOpenTokStandIn } from '../../src/local/opentok.js';
-import { Recorder } from '../../src/local/recorder.js';
-import { startStandIn, type RunningServer } from '../../src/local/serve.js';
+import { createOpenTokStandIn } from '../../src/standins/opentok.js';
+import { Recorder } from '../../src/standins/recorder.js';
+import { startStandIn, type RunningServer } from '../../src/standins/serve.js';
 
 const KEY = '12345678';
 const SECRET = 'a'.repeat(40);

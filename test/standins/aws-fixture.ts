@@ -5,10 +5,10 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsKey } from '../../src/local/api.js';
-import { createAwsStandIns, type AwsStandIns } from '../../src/local/aws.js';
-import { Recorder } from '../../src/local/recorder.js';
-import { startStandIn } from '../../src/local/serve.js';
+import type { AwsKey } from '../../src/standins/api.js';
+import { createAwsStandIns, type AwsStandIns } from '../../src/standins/aws.js';
+import { Recorder } from '../../src/standins/recorder.js';
+import { startStandIn } from '../../src/standins/serve.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -13,7 +13,7 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isValidBucketName } from '../../src/local/s3-bucket.js';
+import { isValidBucketName } from '../../src/standins/s3-bucket.js';
 import { sdkError, startAws, type AwsFixture } from './aws-fixture.js';
 
 let f: AwsFixture;

@@ -3,8 +3,8 @@ import Heroku from 'heroku-client';
 import OpenTok from 'opentok';
 import generateJwt from 'opentok/lib/generateJwt.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalServices } from '../../src/local/api.js';
-import { startLocalServices } from '../../src/local/index.js';
+import type { LocalServices } from '../../src/standins/api.js';
+import { startLocalServices } from '../../src/standins/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

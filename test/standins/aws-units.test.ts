@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../src/local/api.js';
-import { evaluateIdentity, evaluateResource, isPublicStatement, validateIdentityPolicy, wildcardMatch } from '../../src/local/policy.js';
-import { decodeAwsChunked } from '../../src/local/s3-body.js';
-import { matchRoute, operationName } from '../../src/local/s3-routes.js';
-import type { StandInRequest } from '../../src/local/serve.js';
-import { parseAuthorization } from '../../src/local/sigv4.js';
-import { child, el, parseXml, xmlDocument, XmlParseError } from '../../src/local/xml.js';
+import type { PolicyDocument } from '../../src/standins/api.js';
+import { evaluateIdentity, evaluateResource, isPublicStatement, validateIdentityPolicy, wildcardMatch } from '../../src/standins/policy.js';
+import { decodeAwsChunked } from '../../src/standins/s3-body.js';
+import { matchRoute, operationName } from '../../src/standins/s3-routes.js';
+import type { StandInRequest } from '../../src/standins/serve.js';
+import { parseAuthorization } from '../../src/standins/sigv4.js';
+import { child, el, parseXml, xmlDocument, XmlParseError } from '../../src/standins/xml.js';
 
 describe('xml', () => {
   it('escapes text and attributes and round-trips through the parser', () => {

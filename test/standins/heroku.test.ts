@@ -1,8 +1,8 @@
 import Heroku from 'heroku-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHerokuStandIn } from '../../src/local/heroku.js';
-import { Recorder } from '../../src/local/recorder.js';
-import { startStandIn, type RunningServer } from '../../src/local/serve.js';
+import { createHerokuStandIn } from '../../src/standins/heroku.js';
+import { Recorder } from '../../src/standins/recorder.js';
+import { startStandIn, type RunningServer } from '../../src/standins/serve.js';
 
 const V3 = 'application/vnd.heroku+json; version=3';
 
