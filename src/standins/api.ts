@@ -49,6 +49,20 @@ export interface BucketView {
   publicAccessBlock?: PublicAccessBlockView;
   objectOwnership: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
   objects: Map<string, StoredObject>;
+  /** Lifecycle rules as last PUT, undefined when the bucket has no lifecycle configuration. */
+  lifecycle?: LifecycleRuleView[];
+  /** Bucket tags as last PUT, undefined when the bucket has none. */
+  tags?: Record<string, string>;
+}
+
+/** One lifecycle rule, as the stand-in stored it (S3 fills in a missing ID). */
+export interface LifecycleRuleView {
+  ID: string;
+  Status: 'Enabled' | 'Disabled';
+  /** `Filter.Prefix` or the legacy `Rule.Prefix`; undefined for a filter on tags or sizes. */
+  Prefix?: string;
+  /** `Expiration.Days`, when the rule expires objects by age. */
+  ExpirationDays?: number;
 }
 
 export interface CorsRuleView {
@@ -99,6 +113,8 @@ export interface IamKeyView {
   secretAccessKey: string;
   status: 'Active' | 'Inactive';
   createdAt: Date;
+  /** Last request the key signed (any AWS service), undefined for a key never used. */
+  lastUsed?: { date: Date; service: string; region: string };
 }
 
 /** Direct access to the stand-ins' state, for seeding scenarios and asserting outcomes. */

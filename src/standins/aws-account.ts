@@ -2,11 +2,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AwsKey, BucketView, IamKeyView, IamUserView, LocalControl, PolicyDocument, PublicAccessBlockView } from './api.js';
 
-/** An IAM key as stored: the view plus whether it waits for propagation, and its last use. */
+/** An IAM key as stored: the view plus whether it waits for propagation. */
 export interface KeyState extends IamKeyView {
   /** Created through the API: rejected until keyPropagationMs have passed. */
   propagates: boolean;
-  lastUsed?: { date: Date; service: string; region: string };
 }
 
 /** An IAM user as stored: the view plus path and creation date. */

@@ -14,6 +14,8 @@ export interface S3Route {
   /** IAM action checked for the caller (`s3:GetObject`). */
   action: string;
   write: boolean;
+  /** The handler authorizes each key itself (DeleteObjects checks s3:DeleteObject per key, not the bucket). */
+  perKey?: boolean;
 }
 
 /** Where a path-style request points. */
@@ -55,6 +57,13 @@ export const S3_ROUTES: S3Route[] = [
   r('DeletePublicAccessBlock', 'DELETE', 'bucket', 's3:PutBucketPublicAccessBlock', { sub: 'publicAccessBlock' }),
   r('GetBucketOwnershipControls', 'GET', 'bucket', 's3:GetBucketOwnershipControls', { sub: 'ownershipControls' }),
   r('PutBucketOwnershipControls', 'PUT', 'bucket', 's3:PutBucketOwnershipControls', { sub: 'ownershipControls' }),
+  r('GetBucketLifecycleConfiguration', 'GET', 'bucket', 's3:GetLifecycleConfiguration', { sub: 'lifecycle' }),
+  r('PutBucketLifecycleConfiguration', 'PUT', 'bucket', 's3:PutLifecycleConfiguration', { sub: 'lifecycle' }),
+  r('DeleteBucketLifecycle', 'DELETE', 'bucket', 's3:PutLifecycleConfiguration', { sub: 'lifecycle' }),
+  r('GetBucketTagging', 'GET', 'bucket', 's3:GetBucketTagging', { sub: 'tagging' }),
+  r('PutBucketTagging', 'PUT', 'bucket', 's3:PutBucketTagging', { sub: 'tagging' }),
+  r('DeleteBucketTagging', 'DELETE', 'bucket', 's3:PutBucketTagging', { sub: 'tagging' }),
+  r('DeleteObjects', 'POST', 'bucket', 's3:DeleteObject', { sub: 'delete', perKey: true }),
   r('PreflightOptions', 'OPTIONS', 'bucket', ''),
   r('PutObject', 'PUT', 'object', 's3:PutObject'),
   r('GetObject', 'GET', 'object', 's3:GetObject', { query: GET_OBJECT }),

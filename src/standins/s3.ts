@@ -8,15 +8,28 @@ import { CONFIG_HANDLERS } from './s3-config.js';
 import { s3Answer, type S3Handler } from './s3-context.js';
 import { preflight } from './s3-cors.js';
 import { accessDenied, invalidRequest, noSuchBucket, S3Error, s3ErrorResponse } from './s3-errors.js';
+import { DELETE_OBJECTS_HANDLERS } from './s3-delete-objects.js';
+import { LIFECYCLE_HANDLERS } from './s3-lifecycle.js';
 import { OBJECT_HANDLERS } from './s3-object.js';
 import { matchRoute, operationName, s3Target, type S3Route } from './s3-routes.js';
+import { TAGGING_HANDLERS } from './s3-tagging.js';
 import type { StandIn, StandInRequest, StandInResponse } from './serve.js';
 import { authorizationKeyId } from './sigv4.js';
 
-const HANDLERS: Record<string, S3Handler> = { ...BUCKET_HANDLERS, ...CONFIG_HANDLERS, ...OBJECT_HANDLERS };
+const HANDLERS: Record<string, S3Handler> = {
+  ...BUCKET_HANDLERS,
+  ...CONFIG_HANDLERS,
+  ...OBJECT_HANDLERS,
+  ...LIFECYCLE_HANDLERS,
+  ...TAGGING_HANDLERS,
+  ...DELETE_OBJECTS_HANDLERS,
+};
 
 /** Operations whose request must carry Content-MD5 or an x-amz-checksum-* (the SDK adds one). */
-const INTEGRITY_REQUIRED = new Set(['PutBucketCors', 'PutBucketPolicy', 'PutPublicAccessBlock', 'PutBucketOwnershipControls', 'PutObjectAcl']);
+const INTEGRITY_REQUIRED = new Set([
+  'PutBucketCors', 'PutBucketPolicy', 'PutPublicAccessBlock', 'PutBucketOwnershipControls', 'PutObjectAcl',
+  'PutBucketLifecycleConfiguration', 'PutBucketTagging', 'DeleteObjects',
+]);
 
 /** Creates the S3 stand-in over the shared account. */
 export function createS3StandIn(account: AwsAccount): StandIn {
@@ -69,7 +82,7 @@ function serve(account: AwsAccount, req: StandInRequest): StandInResponse {
   const key = target.key ?? '';
   const resource = target.level === 'service' ? 'arn:aws:s3:::*' : s3Arn(bucketName, target.level === 'object' ? key : undefined);
   const object = target.level === 'object' ? (bucket?.objects.get(key) as AclHolder | undefined) : undefined;
-  const denial = s3Denial(account, caller, route.op === 'CreateBucket' ? undefined : bucket, route.action, resource, object);
+  const denial = route.perKey ? undefined : s3Denial(account, caller, route.op === 'CreateBucket' ? undefined : bucket, route.action, resource, object);
   if (denial) {
     if (route.op === 'HeadBucket' && bucket) denial.headers['x-amz-bucket-region'] = bucket.region;
     throw denial;

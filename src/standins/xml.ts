@@ -81,6 +81,11 @@ export function child(node: XmlElement, name: string): XmlElement | undefined {
   return node.children.find((c) => c.name === name);
 }
 
+/** Markup for a parsed element (attributes dropped): what was sent, re-rendered for an answer. */
+export function xmlOf(node: XmlElement): Xml {
+  return node.children.length > 0 ? el(node.name, node.children.map(xmlOf)) : el(node.name, node.text);
+}
+
 /** Every child named `name`. */
 export function children(node: XmlElement, name: string): XmlElement[] {
   return node.children.filter((c) => c.name === name);
