@@ -1,7 +1,7 @@
 // Loopback stand-in for the Heroku Platform API v3: account, apps, config vars and releases, as heroku-client sees them.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalControl } from './api.js';
-import type { FaultKind } from './recorder.js';
+import type { AnsweredFault } from './recorder.js';
 import type { StandIn, StandInRequest, StandInResponse } from './serve.js';
 
 const RATE_LIMIT = 4500;
@@ -92,7 +92,7 @@ export function createHerokuStandIn(opts: { apps?: Record<string, Record<string,
       state.requests += 1;
       return finish(answer(state, token, req), state.rateLimitRemaining());
     },
-    faultResponse(kind: Exclude<FaultKind, 'reset' | 'hang'>) {
+    faultResponse(kind: AnsweredFault) {
       state.requests += 1;
       if (kind === 'throttle') return finish(error(429, 'rate_limit', RATE_LIMITED), 0);
       return finish(error(503, 'unavailable', 'Could not complete the action. Please try again later.'), state.rateLimitRemaining());

@@ -2,8 +2,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 export type ServiceName = 's3' | 'iam' | 'sts' | 'heroku' | 'opentok';
-/** `hang`: the request is read and never answered (until the stand-ins close). */
-export type FaultKind = '5xx' | 'throttle' | 'reset' | 'hang';
+/**
+ * `5xx`, `throttle`: the service's own error answer instead of the real one. `reset`: the connection is reset before the
+ * request is handled. `hang`: the request is read and never answered (until the stand-ins close). `lost`: the request is
+ * handled for real (its effect lands), then the connection is reset before the answer is written.
+ */
+export type FaultKind = '5xx' | 'throttle' | 'reset' | 'hang' | 'lost';
+
+/** The faults a stand-in answers itself (the others are applied to the connection by serve.ts). */
+export type AnsweredFault = Extract<FaultKind, '5xx' | 'throttle'>;
 
 export interface RecordedRequest {
   /** 0-based position among all requests seen by every service of one LocalServices. */
@@ -21,8 +28,10 @@ export interface RecordedRequest {
   write: boolean;
   /** Access key that signed an AWS request; undefined for anonymous or non-AWS requests. */
   accessKeyId?: string;
-  /** Status code answered; 0 when the connection was reset. */
+  /** Status code answered; 0 when the connection was reset (for `lost`: 0, the handler's status is in `lostStatus`). */
   status: number;
+  /** For a `lost` fault: the status the handler decided, which never reached the caller. */
+  lostStatus?: number;
   /** A fault was injected instead of the real answer. */
   faulted?: FaultKind;
   /** When the request reached the stand-in: `performance.now()` of the stand-ins' process, in ms (for ordering and timing only). */
@@ -81,7 +90,8 @@ export class Recorder {
     return { entry };
   }
 
+  /** Requests that changed state (or tried to): writes not failed by a fault, and writes whose answer was lost. */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.write && !r.faulted);
+    return this.requests.filter((r) => r.write && (!r.faulted || r.faulted === 'lost'));
   }
 }

@@ -1,7 +1,7 @@
 // One loopback HTTP server per stand-in: reads the request, records it, applies latency and faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultKind, RecordedRequest, Recorder, ServiceName } from './recorder.js';
+import type { AnsweredFault, RecordedRequest, Recorder, ServiceName } from './recorder.js';
 
 export interface StandInRequest {
   method: string;
@@ -25,7 +25,7 @@ export interface StandIn {
   classify(req: StandInRequest): { operation: string; write: boolean; accessKeyId?: string };
   handle(req: StandInRequest): Promise<StandInResponse> | StandInResponse;
   /** The service's own answer for an injected 5xx or throttle. */
-  faultResponse(kind: Exclude<FaultKind, 'reset' | 'hang'>, req: StandInRequest): StandInResponse;
+  faultResponse(kind: AnsweredFault, req: StandInRequest): StandInResponse;
 }
 
 export interface RunningServer {
@@ -78,7 +78,14 @@ async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessa
       entry.endedAt = performance.now();
       return;
     }
-    const answer = recorded.fault ? standIn.faultResponse(recorded.fault, request) : await standIn.handle(request);
+    const answered = recorded.fault === '5xx' || recorded.fault === 'throttle' ? recorded.fault : undefined;
+    const answer = answered ? standIn.faultResponse(answered, request) : await standIn.handle(request);
+    if (recorded.fault === 'lost') {
+      entry.lostStatus = answer.status;
+      req.socket.destroy();
+      entry.endedAt = performance.now();
+      return;
+    }
     entry.status = answer.status;
     if (answer.status === 501) recorder.unknown.push(entry);
     res.writeHead(answer.status, answer.headers ?? {});
