@@ -1,14 +1,17 @@
 // IAM stand-in (awsQuery, version 2010-05-08): users, tags, inline and managed policies, access keys.
 import type { PolicyDocument } from './api.js';
-import { isoSeconds, type AwsAccount, type KeyState, type UserState } from './aws-account.js';
-import { createQueryStandIn, memberList, members, QueryError, required, type QueryAction, type QueryContext } from './aws-query.js';
+import { isoSeconds, type AwsAccount, type UserState } from './aws-account.js';
+import { createQueryStandIn, members, QueryError, required, type QueryAction } from './aws-query.js';
+import {
+  authorizedUser, identityPolicies, keyOwner, MANAGED_ARN_PREFIX, noSuchKey, ownedKey, policyTextOf, read, targetUser, validName, write,
+} from './iam-entities.js';
+import { SIMULATE_ACTIONS } from './iam-simulate.js';
+import { tagParams, tagsXml, TAG_ACTIONS } from './iam-tags.js';
 import { evaluateIdentity, MANAGED_POLICIES, PolicyError, policySize, validateIdentityPolicy } from './policy.js';
 import type { StandIn } from './serve.js';
 import { el, type XmlChild } from './xml.js';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
-const MANAGED_ARN_PREFIX = 'arn:aws:iam::aws:policy/';
-const NAME_PATTERN = /^[\w+=,.@-]+$/;
 const MAX_KEYS_PER_USER = 2;
 const MAX_INLINE_POLICY_BYTES = 2048;
 
@@ -25,16 +28,9 @@ export function createIamStandIn(account: AwsAccount): StandIn {
   });
 }
 
-/** Every policy document that applies to a user: inline ones and attached managed ones. */
-export function identityPolicies(user: UserState): PolicyDocument[] {
-  const managed = user.attachedPolicies.map((n) => MANAGED_POLICIES[n]).filter((d): d is PolicyDocument => d !== undefined);
-  return [...user.policies.values(), ...managed];
-}
-
-const read = (run: QueryAction['run']): QueryAction => ({ write: false, run });
-const write = (run: QueryAction['run']): QueryAction => ({ write: true, run });
-
 const IAM_ACTIONS: Record<string, QueryAction> = {
+  ...TAG_ACTIONS,
+  ...SIMULATE_ACTIONS,
   CreateUser: write((ctx) => {
     const name = validName(required(ctx.params, 'UserName'), 'userName', 64);
     const path = ctx.params.get('Path') ?? '/';
@@ -68,21 +64,6 @@ const IAM_ACTIONS: Record<string, QueryAction> = {
     if (user.attachedPolicies.length > 0) throw deleteConflict('must detach all policies first.');
     ctx.account.users.delete(user.userName);
     return null;
-  }),
-  TagUser: write((ctx) => {
-    const user = authorizedUser(ctx);
-    Object.assign(user.tags, tagParams(ctx));
-    if (Object.keys(user.tags).length > 50) throw new QueryError(409, 'LimitExceeded', 'The number of tags has reached the maximum limit.');
-    return null;
-  }),
-  UntagUser: write((ctx) => {
-    const user = authorizedUser(ctx);
-    for (const item of memberList(ctx.params, 'TagKeys')) delete user.tags[item[''] ?? ''];
-    return null;
-  }),
-  ListUserTags: read((ctx) => {
-    const user = authorizedUser(ctx);
-    return [el('Tags', tagsXml(user.tags)), el('IsTruncated', false)];
   }),
   PutUserPolicy: write((ctx) => {
     const user = authorizedUser(ctx);
@@ -223,79 +204,10 @@ function userXml(u: UserState, withTags: boolean): XmlChild[] {
   ];
 }
 
-function tagsXml(tags: Record<string, string>): XmlChild[] {
-  return members(Object.entries(tags).map(([k, v]) => [el('Key', k), el('Value', v)]));
-}
-
-function tagParams(ctx: QueryContext): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const item of memberList(ctx.params, 'Tags')) {
-    const key = item.Key;
-    if (!key) throw new QueryError(400, 'ValidationError', "1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null");
-    tags[key] = item.Value ?? '';
-  }
-  if (Object.keys(tags).length > 50) throw new QueryError(400, 'LimitExceeded', 'The number of tags has reached the maximum limit.');
-  return tags;
-}
-
-function validName(name: string, member: string, max: number): string {
-  if (name.length > max) {
-    throw new QueryError(400, 'ValidationError', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
-  }
-  if (!NAME_PATTERN.test(name)) {
-    throw new QueryError(400, 'ValidationError', `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`);
-  }
-  return name;
-}
-
-function userNamed(ctx: QueryContext, name: string): UserState {
-  const user = ctx.account.findUser(name);
-  if (!user) throw new QueryError(404, 'NoSuchEntity', `The user with name ${name} cannot be found.`);
-  return user;
-}
-
-/** The user named by UserName (required), after checking the caller may act on it. */
-function authorizedUser(ctx: QueryContext): UserState {
-  const name = validName(required(ctx.params, 'UserName'), 'userName', 128);
-  ctx.authorize(ctx.account.findUser(name)?.arn ?? `arn:aws:iam::${ctx.account.accountId}:user/${name}`);
-  return userNamed(ctx, name);
-}
-
-/** The user named by UserName, else the calling IAM user; authorized either way. */
-function targetUser(ctx: QueryContext): UserState {
-  if (ctx.params.get('UserName') || ctx.caller.kind === 'root') return authorizedUser(ctx);
-  ctx.authorize(ctx.caller.user.arn);
-  return ctx.caller.user;
-}
-
-/** The user whose keys are meant (the root's own keys are not managed here). */
-function keyOwner(ctx: QueryContext): UserState {
-  if (!ctx.params.get('UserName') && ctx.caller.kind === 'root') {
-    throw new QueryError(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');
-  }
-  return targetUser(ctx);
-}
-
-function ownedKey(ctx: QueryContext): { user: UserState; key: KeyState } {
-  const id = required(ctx.params, 'AccessKeyId');
-  const user = keyOwner(ctx);
-  const key = user.keys.find((k) => k.accessKeyId === id);
-  if (!key) throw noSuchKey(id);
-  return { user, key };
-}
-
 function managedPolicyName(arn: string): string {
   const name = arn.startsWith(MANAGED_ARN_PREFIX) ? arn.slice(MANAGED_ARN_PREFIX.length) : '';
   if (!MANAGED_POLICIES[name]) throw new QueryError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
   return name;
-}
-
-function policyTextOf(ctx: QueryContext, doc: PolicyDocument): string {
-  return ctx.account.policyText.get(doc) ?? JSON.stringify(doc);
-}
-
-function noSuchKey(id: string): QueryError {
-  return new QueryError(404, 'NoSuchEntity', `The Access Key with id ${id} cannot be found.`);
 }
 
 function deleteConflict(what: string): QueryError {

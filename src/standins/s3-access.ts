@@ -1,6 +1,6 @@
 // S3 authorization: identity policies, the bucket policy, Block Public Access and bucket ownership combined.
 import type { AwsAccount, BucketState, Caller } from './aws-account.js';
-import { identityPolicies } from './iam.js';
+import { identityPolicies } from './iam-entities.js';
 import { evaluateIdentity, evaluateResource, isPublicPolicy, type Decision, type Principal } from './policy.js';
 import { accessDenied, type S3Error } from './s3-errors.js';
 

@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { AwsKey } from '../../src/standins/api.js';
 import { createAwsStandIns, type AwsStandIns } from '../../src/standins/aws.js';
 import { Recorder } from '../../src/standins/recorder.js';
@@ -70,6 +71,25 @@ export async function startAws(opts: { keyPropagationMs?: number; clock?: () => 
       await Promise.all([s3.close(), iam.close(), sts.close()]);
     },
   };
+}
+
+/** Fresh stand-ins for each test of the file (seeded by `seed`), closed after it; no request may go unanswered (501). */
+export function useAws(seed: (f: AwsFixture) => unknown = () => undefined): AwsFixture {
+  let current: AwsFixture | undefined;
+  beforeEach(async () => {
+    current = await startAws();
+    await seed(current);
+  });
+  afterEach(async () => {
+    expect(current?.recorder.unknown).toEqual([]);
+    await current?.close();
+  });
+  return new Proxy({} as AwsFixture, {
+    get(_, name) {
+      if (!current) throw new Error('the stand-ins run only inside a test');
+      return Reflect.get(current, name);
+    },
+  });
 }
 
 /** Sends a request with node:http (HEAD and arbitrary headers included) and collects the answer. */

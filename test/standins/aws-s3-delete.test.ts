@@ -12,19 +12,11 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { iamUserPolicy } from '../../src/policy.js';
-import { sdkError, startAws, type AwsFixture } from './aws-fixture.js';
+import { sdkError, useAws } from './aws-fixture.js';
 
-let f: AwsFixture;
-beforeEach(async () => {
-  f = await startAws();
-  f.aws.control.createBucket('bin', 'us-east-1');
-});
-afterEach(async () => {
-  expect(f.recorder.unknown).toEqual([]);
-  await f.close();
-});
+const f = useAws((aws) => aws.aws.control.createBucket('bin', 'us-east-1'));
 
 /** Seeds objects straight into the bucket (no request per key). */
 function seed(keys: string[]): void {

@@ -7,18 +7,10 @@ import {
   PutBucketTaggingCommand,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sdkError, startAws, type AwsFixture } from './aws-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { sdkError, useAws } from './aws-fixture.js';
 
-let f: AwsFixture;
-beforeEach(async () => {
-  f = await startAws();
-  f.aws.control.createBucket('days', 'eu-west-1');
-});
-afterEach(async () => {
-  expect(f.recorder.unknown).toEqual([]);
-  await f.close();
-});
+const f = useAws((aws) => aws.aws.control.createBucket('days', 'eu-west-1'));
 
 const expire = (ID: string, Prefix: string, Days: number): LifecycleRule => ({ ID, Status: 'Enabled', Filter: { Prefix }, Expiration: { Days } });
 const s3 = () => f.s3('eu-west-1');
