@@ -106,7 +106,12 @@ export interface IamUserView {
   /** Names of attached managed policies, e.g. AdministratorAccess. */
   attachedPolicies: string[];
   keys: IamKeyView[];
+  /** What else keeps DeleteUser from deleting the user, by kind (ids; ib-archive makes none, tests seed them). */
+  attachments?: Partial<Record<UserAttachmentKind, string[]>>;
 }
+
+/** A password (`loginProfile`, one id), MFA devices (serial numbers), certificates, SSH keys, service credentials, groups. */
+export type UserAttachmentKind = 'loginProfile' | 'mfaDevices' | 'signingCertificates' | 'sshPublicKeys' | 'serviceSpecificCredentials' | 'groups';
 
 export interface IamKeyView {
   accessKeyId: string;

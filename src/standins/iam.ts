@@ -2,6 +2,7 @@
 import type { PolicyDocument } from './api.js';
 import { isoSeconds, type AwsAccount, type UserState } from './aws-account.js';
 import { createQueryStandIn, members, QueryError, required, type QueryAction } from './aws-query.js';
+import { attachmentConflict, ATTACHMENT_ACTIONS } from './iam-attachments.js';
 import {
   authorizedUser, identityPolicies, keyOwner, MANAGED_ARN_PREFIX, noSuchKey, ownedKey, policyTextOf, read, targetUser, validName, write,
 } from './iam-entities.js';
@@ -31,6 +32,7 @@ export function createIamStandIn(account: AwsAccount): StandIn {
 const IAM_ACTIONS: Record<string, QueryAction> = {
   ...TAG_ACTIONS,
   ...SIMULATE_ACTIONS,
+  ...ATTACHMENT_ACTIONS,
   CreateUser: write((ctx) => {
     const name = validName(required(ctx.params, 'UserName'), 'userName', 64);
     const path = ctx.params.get('Path') ?? '/';
@@ -62,6 +64,8 @@ const IAM_ACTIONS: Record<string, QueryAction> = {
     if (user.keys.length > 0) throw deleteConflict('must delete access keys first.');
     if (user.policies.size > 0) throw deleteConflict('must delete policies first.');
     if (user.attachedPolicies.length > 0) throw deleteConflict('must detach all policies first.');
+    const other = attachmentConflict(user);
+    if (other) throw deleteConflict(other);
     ctx.account.users.delete(user.userName);
     return null;
   }),
