@@ -4,7 +4,7 @@ import type { LifecycleRuleView } from './api.js';
 import { parseBody, regionHeader } from './s3-bucket.js';
 import { bucketOf, S3_XMLNS, s3Answer, type S3Handler } from './s3-context.js';
 import { invalidRequest, malformedXml, S3Error } from './s3-errors.js';
-import { child, children, el, xmlOf, type Xml, type XmlElement } from './xml.js';
+import { child, el, xmlOf, type Xml, type XmlElement } from './xml.js';
 
 const MAX_RULES = 1000;
 const MAX_ID_LENGTH = 255;
@@ -81,7 +81,7 @@ function expirationDays(expiration: XmlElement | undefined): number | undefined 
   if (!expiration) return undefined;
   const given = expiration.children.filter((c) => EXPIRATION_PARTS.includes(c.name));
   if (given.length !== 1) throw malformedXml();
-  const days = children(expiration, 'Days')[0]?.text.trim();
+  const days = child(expiration, 'Days')?.text.trim();
   if (days === undefined) return undefined;
   if (!/^-?\d+$/.test(days)) throw malformedXml();
   if (Number(days) < 1) throw new S3Error(400, 'InvalidArgument', "'Days' for Expiration action must be a positive integer", { ArgumentName: 'Days', ArgumentValue: days });

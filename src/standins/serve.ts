@@ -73,21 +73,19 @@ async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessa
     entry = recorded.entry;
     if (recorder.latencyMs > 0) await new Promise((r) => setTimeout(r, recorder.latencyMs));
     if (recorded.fault === 'hang') return;
-    if (recorded.fault === 'reset') {
+    const drop = (e: RecordedRequest): void => {
       req.socket.destroy();
-      entry.endedAt = performance.now();
-      return;
-    }
+      e.endedAt = performance.now();
+    };
+    if (recorded.fault === 'reset') return drop(entry);
     const answered = recorded.fault === '5xx' || recorded.fault === 'throttle' ? recorded.fault : undefined;
     const answer = answered ? standIn.faultResponse(answered, request) : await standIn.handle(request);
+    if (answer.status === 501) recorder.unknown.push(entry);
     if (recorded.fault === 'lost') {
       entry.lostStatus = answer.status;
-      req.socket.destroy();
-      entry.endedAt = performance.now();
-      return;
+      return drop(entry);
     }
     entry.status = answer.status;
-    if (answer.status === 501) recorder.unknown.push(entry);
     res.writeHead(answer.status, answer.headers ?? {});
     res.end(request.method === 'HEAD' ? undefined : answer.body);
     entry.endedAt = performance.now();
