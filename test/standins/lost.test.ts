@@ -1,6 +1,6 @@
 // The `lost` fault: the request is handled for real, then the connection is reset before the answer is written.
 import { CreateAccessKeyCommand, CreateUserCommand, GetAccessKeyLastUsedCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import Heroku from 'heroku-client';
 import generateJwt from 'opentok/lib/generateJwt.js';
@@ -25,7 +25,8 @@ function track<T extends { destroy(): void }>(client: T): T {
   return client;
 }
 const iam = (maxAttempts = 1) => track(new IAMClient({ endpoint: s.urls.iam, region: 'us-east-1', credentials: s.rootKey, maxAttempts }));
-const s3 = (credentials: AwsKey = s.rootKey) => track(new S3Client({ endpoint: s.urls.s3, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 }));
+const s3 = (region = 'us-east-1', maxAttempts = 1) =>
+  track(new S3Client({ endpoint: s.urls.s3, region, forcePathStyle: true, credentials: s.rootKey, maxAttempts }));
 const sts = (credentials: AwsKey) => track(new STSClient({ endpoint: s.urls.sts, region: 'us-east-1', credentials, maxAttempts: 1 }));
 
 /** The caller got no answer at all: a network error, not a service error. */
@@ -72,6 +73,14 @@ describe('S3 and STS', () => {
     expect(s.control.bucket('lost-bucket')?.objects.get('1234/probe.txt')?.body.toString()).toBe('landed');
     const got = await s3().send(new GetObjectCommand({ Bucket: 'lost-bucket', Key: '1234/probe.txt' }));
     expect(await got.Body?.transformToString()).toBe('landed');
+  });
+
+  it("a lost CreateBucket outside us-east-1 makes the bucket, and the SDK's retry gets 409 BucketAlreadyOwnedByYou", async () => {
+    lose('CreateBucket');
+    const err = await sdkError(s3('eu-west-1', 2).send(new CreateBucketCommand({ Bucket: 'lost-eu' })));
+    expect(err.name).toBe('BucketAlreadyOwnedByYou');
+    expect(err.$metadata.httpStatusCode).toBe(409);
+    expect(s.control.bucket('lost-eu')?.region).toBe('eu-west-1');
   });
 
   it('a lost GetCallerIdentity still counts as a use of the key', async () => {
