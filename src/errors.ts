@@ -1,4 +1,4 @@
-// Typed failures; src/cli.ts maps them to exit codes (CONTRACT: 1 cloud, 2 input, 130 interrupted).
+// Typed failures; src/report.ts maps them to exit codes (CONTRACT: 1 cloud, 2 input, 130 interrupted).
 
 /** Invalid or missing input: nothing was changed (exit 2). */
 export class InputError extends Error {
@@ -32,6 +32,8 @@ export class CloudError extends Error {
 export class InterruptedError extends Error {
   override name = 'InterruptedError';
   readonly exitCode = 130;
+  readonly code = 'interrupted';
+  readonly fix = undefined;
   constructor(message = 'Interrupted.') {
     super(message);
   }

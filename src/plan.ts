@@ -1,16 +1,33 @@
-// A setup run as an ordered list of planned steps: read everything first, then apply (or, with --dry-run, only report).
+// Every command as an ordered list of planned steps: read everything first, confirm, then apply (or, with --dry-run,
+// only report). Stages produce the steps; this file runs them.
+import { InputError } from './errors.js';
+import type { Output } from './io/output.js';
+import type { Prompter } from './io/prompter.js';
 import type { StepId, StepLog } from './steps.js';
+
+/** A change that needs the user's word before anything is applied. */
+export interface Consent {
+  /** For the non-interactive refusal: "making s3://b/123/* publicly readable". */
+  need: string;
+  /** Lines shown before the question. */
+  explain?: string[];
+  question: string;
+  /** The message when the user says no (nothing was changed). */
+  declined: string;
+}
 
 export interface PlannedStep {
   id: StepId;
-  /** What applying does (`created`/`updated`), or `unchanged`/`skipped` when there is nothing to do. */
-  status: 'created' | 'updated' | 'unchanged' | 'skipped';
+  /** What applying does (`created`/`updated`/`deleted`), or `unchanged`/`skipped` when there is nothing to do. */
+  status: 'created' | 'updated' | 'deleted' | 'unchanged' | 'skipped';
   /** Shown in the report; for a change, what will be / was done. */
   detail: string;
   /** Performs the change; may return a more precise detail for the report. */
   apply?: () => Promise<string | void>;
   /** Steps of the same list that must succeed first; by default the step just before (`[]`: none). */
   after?: StepId[];
+  /** Asked (or, in scripts, demanded as --yes) before any step of the plan is applied. */
+  consent?: Consent;
 }
 
 export class StepFailure extends Error {
@@ -27,6 +44,37 @@ export async function allInOrder<T extends readonly unknown[]>(promises: { [K in
   const settled = await Promise.allSettled(promises);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** A read made while planning, named after the step whose state it reads (so a failure is reported on that step). */
+export function reading<T>(stepId: StepId, promise: Promise<T>): Promise<T> {
+  return promise.catch((err: unknown) => {
+    throw err instanceof StepFailure || err instanceof InputError ? err : new StepFailure(stepId, err);
+  });
+}
+
+/** True when applying the plan changes anything. */
+export function changes(steps: PlannedStep[]): PlannedStep[] {
+  return steps.filter((s) => s.apply && s.status !== 'unchanged' && s.status !== 'skipped');
+}
+
+/** Asks every consent the plan needs; a script must have passed --yes. Nothing is applied before this returns. */
+export async function confirmPlan(io: { out: Output; prompter: Prompter }, steps: PlannedStep[], opts: { yes: boolean; dryRun: boolean }): Promise<void> {
+  if (opts.dryRun || opts.yes) return;
+  const consents = changes(steps).flatMap((s) => (s.consent ? [s.consent] : []));
+  if (consents.length === 0) return;
+  if (!io.prompter.interactive) {
+    throw new InputError(
+      `This run needs your consent for ${consents.map((c) => c.need).join(' and ')}. Nothing was changed.`,
+      'confirmation_required',
+      ['--yes'],
+      'Re-run with --yes to accept (or run it in a terminal to be asked).',
+    );
+  }
+  for (const c of consents) {
+    for (const line of c.explain ?? []) io.out.info(line);
+    if (!(await io.prompter.confirm({ message: c.question, default: true }))) throw new InputError(c.declined, 'declined');
+  }
 }
 
 /** Not a failure of its own: a step this one waits for failed. */

@@ -1,13 +1,16 @@
-// A command in the real process: its dependencies, the interrupt handler, then the command's module. dist/cli.cjs
-// imports this ES module (dist/run.js) only once a command runs, so nothing below is on the --help/--version path.
-import type { Deps } from './context.js';
-import { realSleep } from './context.js';
-import { type CommandFlags, type Env, inCi, isNonInteractive, resolveEndpoints } from './inputs.js';
+// A command in the real process: its dependencies, the interrupt handler, then the command. dist/cli.cjs imports this
+// ES module (dist/run.js) only once a command runs, so nothing below is on the --help/--version path.
+import { type Deps, realSleep } from './context.js';
+import { execute } from './commands/index.js';
+import { InterruptedError } from './errors.js';
+import { type Env, inCi, isNonInteractive, resolveEndpoints } from './inputs/env.js';
+import type { CommandFlags, CommandName } from './inputs/flags.js';
 import { Output } from './io/output.js';
 import { inquirerPrompter, noPrompter } from './io/prompter.js';
+import { reportFailure } from './report.js';
 import { herokuTokenSources } from './services/heroku.js';
 
-export type CommandName = 'setup' | 'doctor' | 'demo';
+export type { CommandName };
 
 function colorEnabled(env: Env, isTTY: boolean): boolean {
   if (env.NO_COLOR) return false;
@@ -15,15 +18,9 @@ function colorEnabled(env: Env, isTTY: boolean): boolean {
   return isTTY;
 }
 
-/** Undocumented, for the test suite only: a shorter limit than 30 s for a new key to start working. */
-function testKeyWaitMs(env: Env): number | undefined {
-  const ms = Number(env.IB_ARCHIVE_KEY_WAIT_MS);
-  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
-}
-
-/** Undocumented, for the test suite only: a shorter limit than 20 s for one request. */
-function testRequestTimeoutMs(env: Env): number | undefined {
-  const ms = Number(env.IB_ARCHIVE_REQUEST_TIMEOUT_MS);
+/** Undocumented, for the test suite only: a positive whole number of milliseconds from the environment. */
+function testLimitMs(env: Env, name: 'IB_ARCHIVE_KEY_WAIT_MS' | 'IB_ARCHIVE_REQUEST_TIMEOUT_MS'): number | undefined {
+  const ms = Number(env[name]);
   return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
@@ -31,14 +28,13 @@ function testRequestTimeoutMs(env: Env): number | undefined {
 export function processDeps(flags: CommandFlags, env: Env): Deps {
   const stderrTTY = Boolean(process.stderr.isTTY);
   const interactive = !isNonInteractive(flags, env, { stdin: Boolean(process.stdin.isTTY), stderr: stderrTTY });
-  const ci = inCi(env);
   const out = new Output({
     stdout: process.stdout,
     stderr: process.stderr,
     color: colorEnabled(env, Boolean(process.stdout.isTTY) && !flags.json),
     colorStderr: colorEnabled(env, stderrTTY),
     // A terminal without a size (a pty nobody sized, `docker run -t`) reports 0 columns: ora would clear endless lines.
-    spinners: stderrTTY && !ci && !flags.json && (process.stderr.columns ?? 0) > 0,
+    spinners: stderrTTY && !inCi(env) && !flags.json && (process.stderr.columns ?? 0) > 0,
     json: Boolean(flags.json),
     debug: Boolean(flags.debug),
     showSecrets: Boolean(flags.showSecrets),
@@ -57,24 +53,24 @@ export function processDeps(flags: CommandFlags, env: Env): Deps {
     now: () => Date.now(),
     sleep: realSleep,
     onInterrupt: new Set(),
-    keyWaitMs: testKeyWaitMs(env),
-    requestTimeoutMs: testRequestTimeoutMs(env),
+    // The real limits are 30 s for a new key to work and 20 s per request; the suite shortens them.
+    keyWaitMs: testLimitMs(env, 'IB_ARCHIVE_KEY_WAIT_MS'),
+    requestTimeoutMs: testLimitMs(env, 'IB_ARCHIVE_REQUEST_TIMEOUT_MS'),
   };
 }
 
-/** Runs one command; on SIGINT/SIGTERM its cleanups run (at most 5 s) before the process exits 130. */
+/** Runs one command; on SIGINT/SIGTERM its cleanups run (at most 5 s), then the interrupt is reported (exit 130). */
 export async function runCommand(command: CommandName, flags: CommandFlags, env: Env): Promise<number> {
   const deps = processDeps(flags, env);
-  const onSignal = async () => {
-    await Promise.race([Promise.allSettled([...deps.onInterrupt].map((f) => f())), realSleep(5000)]);
-    deps.out.info('\nInterrupted. Re-run the same command to finish: it resumes where it stopped.');
-    // --json promises one document on stdout, also when interrupted (unless the command already printed its own).
-    if (deps.out.json) deps.out.jsonDocument({ command, ok: false, error: { code: 'interrupted', message: 'Interrupted.', missing: [] } });
-    process.stdout.write('', () => process.exit(130));
-  };
-  process.on('SIGINT', () => void onSignal());
-  process.on('SIGTERM', () => void onSignal());
-  if (command === 'setup') return (await import('./commands/setup.js')).runSetup(flags, deps).then((o) => o.exitCode);
-  if (command === 'doctor') return (await import('./commands/doctor.js')).runDoctor(flags, deps);
-  return (await import('./commands/demo.js')).runDemo(flags, deps);
+  let interrupted: Promise<number> | undefined;
+  const onSignal = () =>
+    (interrupted ??= (async () => {
+      await Promise.race([Promise.allSettled([...deps.onInterrupt].map((f) => f())), realSleep(5000)]);
+      return reportFailure(deps.out, command, new InterruptedError());
+    })());
+  const signalled = new Promise<number>((resolve) => {
+    process.once('SIGINT', () => void onSignal().then(resolve));
+    process.once('SIGTERM', () => void onSignal().then(resolve));
+  });
+  return Promise.race([execute(command, flags, deps), signalled]);
 }

@@ -52,3 +52,45 @@ export function composedVideoUrlProblem(
   if (/^https?:\/\//.test(value) && !value.includes(bucket)) return `does not point at bucket ${bucket}`;
   return `does not address bucket ${bucket} in its region ${region} (expected ${accepted[0]})`;
 }
+
+/** The bucket an S3 URL addresses: virtual-hosted, path-style, or `<endpoint>/<bucket>/`. */
+export function bucketOfUrl(url: string, endpoint?: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const segments = u.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  if (endpoint) {
+    try {
+      const e = new URL(endpoint);
+      const prefix = e.pathname.split('/').filter(Boolean);
+      if (u.host === e.host) return segments[prefix.length];
+    } catch {
+      // not a URL: fall through to the AWS forms
+    }
+  }
+  const virtual = u.hostname.match(/^(.+)\.s3[.-][a-z0-9.-]*amazonaws\.com(?:\.cn)?$/);
+  if (virtual) return virtual[1];
+  if (/^s3[.-][a-z0-9.-]*amazonaws\.com(?:\.cn)?$/.test(u.hostname)) return segments[0];
+  return undefined;
+}
+
+/** Region named by an AWS S3 URL (`B.s3.R.amazonaws.com`, `s3.R.amazonaws.com/B`; `s3.amazonaws.com` is us-east-1). */
+export function regionOfUrl(url: string | undefined): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url ?? '').hostname;
+  } catch {
+    return undefined;
+  }
+  const m = host.match(/(?:^|\.)s3[.-](?:dualstack\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/);
+  if (m) return m[1];
+  return /(?:^|\.)s3(?:-external-1)?\.amazonaws\.com$/.test(host) ? 'us-east-1' : undefined;
+}
+
+/** BUCKET_URL of the IBS backend: the same address as S3_COMPOSEDVIDEO_URL without the trailing slash (it joins with `/`). */
+export function bucketUrl(bucket: string, region: string, customEndpoint?: string): string {
+  return composedVideoUrl(bucket, region, customEndpoint).replace(/\/$/, '');
+}

@@ -1,4 +1,4 @@
-// Step results of a setup run: the ids and statuses of CONTRACT's JSON, and their human rendering.
+// Step results of a command: the ids and statuses of CONTRACT's JSON, and their human rendering.
 import type { Output } from './io/output.js';
 
 export type StepId =
@@ -8,13 +8,17 @@ export type StepId =
   | 's3.folder'
   | 's3.public-access-block'
   | 's3.policy'
+  | 's3.lifecycle'
+  | 's3.archives'
+  | 's3.upload'
   | 'iam.user'
   | 'iam.policy'
   | 'iam.access-key'
+  | 'iam.old-key'
   | 'heroku.config-vars'
   | 'opentok.storage';
 
-export type StepStatus = 'created' | 'updated' | 'unchanged' | 'skipped' | 'planned' | 'failed';
+export type StepStatus = 'created' | 'updated' | 'deleted' | 'unchanged' | 'skipped' | 'planned' | 'failed';
 
 export interface StepResult {
   id: StepId;
@@ -29,16 +33,19 @@ const LABELS: Record<StepId, string> = {
   's3.folder': 'Key folder',
   's3.public-access-block': 'Block Public Access',
   's3.policy': 'Public read',
+  's3.lifecycle': 'Archive expiry',
+  's3.archives': 'Archives',
+  's3.upload': 'Upload check',
   'iam.user': 'IAM user',
   'iam.policy': 'IAM policy',
   'iam.access-key': 'Access key',
+  'iam.old-key': 'Old access key',
   'heroku.config-vars': 'Heroku vars',
   'opentok.storage': 'OpenTok storage',
 };
 
-/** Step ids in the order of CONTRACT (and of the report), whatever order concurrent steps finish in. */
+/** setup's step ids in the order of CONTRACT (and of the report), whatever order concurrent steps finish in. */
 export const STEP_ORDER: StepId[] = Object.keys(LABELS) as StepId[];
-const rank = (id: StepId) => STEP_ORDER.indexOf(id);
 
 /** Collects step results and prints each one in step order as soon as every earlier step is settled. */
 export class StepLog {
@@ -47,11 +54,25 @@ export class StepLog {
   /** Steps that will be reported; a line waits for the ones before it. */
   private readonly awaited = new Set<StepId>();
 
-  constructor(private readonly out: Output) {}
+  /** `order`: the command's step ids in report order (setup's by default). */
+  constructor(
+    private readonly out: Output,
+    private readonly order: StepId[] = STEP_ORDER,
+  ) {}
+
+  private rank(id: StepId): number {
+    const i = this.order.indexOf(id);
+    return i < 0 ? this.order.length : i;
+  }
 
   /** The results so far, in step order. */
   get results(): StepResult[] {
-    return [...this.byId.values()].sort((a, b) => rank(a.id) - rank(b.id));
+    return [...this.byId.values()].sort((a, b) => this.rank(a.id) - this.rank(b.id));
+  }
+
+  /** True when a step changed something (a re-run then has state to resume from). */
+  get changedAnything(): boolean {
+    return this.results.some((r) => r.status === 'created' || r.status === 'updated' || r.status === 'deleted');
   }
 
   /** Announces steps whose lines must come out in order even when they finish out of order. */
@@ -75,7 +96,7 @@ export class StepLog {
   }
 
   private drain(all: boolean): void {
-    for (const id of STEP_ORDER) {
+    for (const id of this.order) {
       const result = this.byId.get(id);
       if (!result) {
         if (this.awaited.has(id) && !all) return;
@@ -93,6 +114,7 @@ export class StepLog {
     const mark: Record<StepStatus, string> = {
       created: c.green('✓'),
       updated: c.green('✓'),
+      deleted: c.green('✓'),
       unchanged: c.dim('✓'),
       skipped: c.dim('-'),
       planned: c.cyan('~'),

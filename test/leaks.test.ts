@@ -109,7 +109,7 @@ describe.concurrent('runs most likely to leak', () => {
     });
   }
 
-  it('--show-secrets prints the new secret on stdout only; --no-heroku --env-file not at all', async () => {
+  it('--show-secrets prints the new secret on stdout only; --no-heroku --vars-file not at all', async () => {
     const s = await startLocalServices();
     try {
       const shown = await runCli(['setup', '--api-key', s.opentok.apiKey, '--no-heroku', '--show-secrets', '--yes', '--debug'], s);

@@ -1,11 +1,14 @@
 // What the checks read, each read made once and started as soon as its inputs are known, so checks overlap fully.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Endpoints, RegionSource } from '../inputs.js';
+import type { Endpoints, RegionSource } from '../inputs/env.js';
 import { type AwsClients, type AwsKey, awsErrorHeader, awsFailure, awsHttpStatus, isAwsError } from '../services/aws.js';
 import type { HerokuApi } from '../services/heroku.js';
-import { storedKey } from '../stages/heroku.js';
-import { redirectRegion, regionOfLocation } from '../stages/s3.js';
-import { composedVideoUrl } from '../s3url.js';
+import { redirectRegion, regionOfLocation } from '../bucket.js';
+import { storedKey } from '../vars.js';
+import { type Identity, callerIdentity } from '../identity.js';
+import { composedVideoUrl, regionOfUrl } from '../s3url.js';
+
+export { regionOfUrl };
 import { defaultIamUser } from '../validate.js';
 import type { FixContext } from './fixes.js';
 import { SkipCheck, once, settle } from './runner.js';
@@ -15,9 +18,11 @@ export interface DoctorInputs {
   apiSecret?: string;
   /** Heroku app whose config vars are the source of truth; undefined with --no-heroku. */
   app?: string;
-  /** With --no-heroku: the four values, from --env-file or the environment. */
+  /** The Heroku token (with an app). */
+  token?: string;
+  /** With --no-heroku: the four values, from --vars-file or the environment. */
   localVars?: Record<string, string | undefined>;
-  envFile?: string;
+  varsFile?: string;
   bucketFlag?: string;
   iamUser?: string;
   corsOrigins: string[];
@@ -41,10 +46,7 @@ export interface DoctorServices {
   debug(line: string): void;
 }
 
-export interface Identity {
-  account: string;
-  arn: string;
-}
+export type { Identity };
 
 export interface BucketFact {
   name: string;
@@ -52,19 +54,6 @@ export interface BucketFact {
   /** HeadBucket answered 403: another account's bucket, or one these credentials may not use. */
   denied: boolean;
   region: string;
-}
-
-/** Region named by an AWS S3 URL (`B.s3.R.amazonaws.com`, `s3.R.amazonaws.com/B`; `s3.amazonaws.com` is us-east-1). */
-export function regionOfUrl(url: string | undefined): string | undefined {
-  let host: string;
-  try {
-    host = new URL(url ?? '').hostname;
-  } catch {
-    return undefined;
-  }
-  const m = host.match(/(?:^|\.)s3[.-](?:dualstack\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/);
-  if (m) return m[1];
-  return /(?:^|\.)s3(?:-external-1)?\.amazonaws\.com$/.test(host) ? 'us-east-1' : undefined;
 }
 
 const REGION_ERRORS = ['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'];
@@ -81,7 +70,7 @@ export class DoctorFacts {
     readonly services: DoctorServices,
   ) {
     this.signal = AbortSignal.timeout(inputs.timeoutMs);
-    this.fix = { apiKey: inputs.apiKey, app: inputs.app, envFile: inputs.envFile, bucket: inputs.bucketFlag, iamUser: inputs.iamUser, profile: inputs.profile };
+    this.fix = { apiKey: inputs.apiKey, app: inputs.app, varsFile: inputs.varsFile, bucket: inputs.bucketFlag, iamUser: inputs.iamUser, profile: inputs.profile };
   }
 
   /** The app's config vars (Heroku), or the --no-heroku values. */
@@ -94,15 +83,7 @@ export class DoctorFacts {
   });
 
   /** STS GetCallerIdentity with the operator's credentials. */
-  readonly identity = once(async (): Promise<Identity> => {
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-    try {
-      const id = await (await this.services.aws.sts()).send(new GetCallerIdentityCommand({}), { abortSignal: this.signal });
-      return { account: id.Account ?? '', arn: id.Arn ?? '' };
-    } catch (err) {
-      throw awsFailure('Checking your AWS credentials (sts get-caller-identity)', err);
-    }
-  });
+  readonly identity = once((): Promise<Identity> => callerIdentity(this.services.aws, { signal: this.signal }));
 
   /** The bucket to check: --bucket, else S3_BUCKET_NAME of the app. */
   readonly bucketName = once(async (): Promise<string> => {

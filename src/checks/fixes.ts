@@ -7,7 +7,7 @@ export interface FixContext {
   /** Heroku app; undefined with --no-heroku. */
   app?: string;
   /** The env file the vars come from with --no-heroku. */
-  envFile?: string;
+  varsFile?: string;
   bucket?: string;
   iamUser?: string;
   profile?: string;
@@ -19,7 +19,7 @@ const shellQuote = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replac
 export function setupCommand(ctx: FixContext, extra: string[] = []): string {
   const parts = ['ib-archive setup', `--api-key ${ctx.apiKey}`];
   if (ctx.app) parts.push(`--app ${ctx.app}`);
-  else parts.push(`--no-heroku --env-file ${shellQuote(ctx.envFile ?? '.env')}`);
+  else parts.push(`--no-heroku --vars-file ${shellQuote(ctx.varsFile ?? '.env')}`);
   if (ctx.bucket && ctx.bucket !== defaultBucket(ctx.apiKey)) parts.push(`--bucket ${ctx.bucket}`);
   if (ctx.iamUser) parts.push(`--iam-user ${ctx.iamUser}`);
   if (ctx.profile) parts.push(`--profile ${shellQuote(ctx.profile)}`);
@@ -44,5 +44,5 @@ export function newKeyFix(ctx: FixContext, what = 'creates a new key for the ded
 export function setVarsCommand(ctx: FixContext, vars: Record<string, string>): string {
   const assignments = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`);
   if (ctx.app) return `heroku config:set ${assignments.join(' ')} -a ${ctx.app}`;
-  return `set ${assignments.join(' ')} in ${ctx.envFile ?? 'the environment of the app'}`;
+  return `set ${assignments.join(' ')} in ${ctx.varsFile ?? 'the environment of the app'}`;
 }

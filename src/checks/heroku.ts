@@ -1,33 +1,11 @@
 // Heroku checks: the app's config vars (the source of truth) and whether the four of them fit the bucket.
-import { VAR_NAMES } from '../stages/heroku.js';
-import { composedVideoUrl, composedVideoUrlProblem } from '../s3url.js';
+import { VAR_NAMES } from '../vars.js';
+import { bucketOfUrl, composedVideoUrl, composedVideoUrlProblem } from '../s3url.js';
+
+export { bucketOfUrl };
 import type { BucketFact, DoctorFacts } from './facts.js';
 import { type FixContext, runSetup, setVarsCommand } from './fixes.js';
 import { type Check, type Outcome, fail, pass, settle, skip } from './runner.js';
-
-/** The bucket an S3 URL addresses: virtual-hosted, path-style, or `<endpoint>/<bucket>/`. */
-export function bucketOfUrl(url: string, endpoint?: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const segments = u.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-  if (endpoint) {
-    try {
-      const e = new URL(endpoint);
-      const prefix = e.pathname.split('/').filter(Boolean);
-      if (u.host === e.host) return segments[prefix.length];
-    } catch {
-      // not a URL: fall through to the AWS forms
-    }
-  }
-  const virtual = u.hostname.match(/^(.+)\.s3[.-][a-z0-9.-]*amazonaws\.com(?:\.cn)?$/);
-  if (virtual) return virtual[1];
-  if (/^s3[.-][a-z0-9.-]*amazonaws\.com(?:\.cn)?$/.test(u.hostname)) return segments[0];
-  return undefined;
-}
 
 export interface VarsInput {
   vars: Record<string, string | undefined>;
@@ -104,7 +82,7 @@ export function herokuAppCheck(f: DoctorFacts): Check {
   return {
     id: 'heroku.app',
     run: async () => {
-      if (!f.inputs.app) return skip(`--no-heroku: the four values come from ${f.inputs.envFile ?? 'the environment'}`);
+      if (!f.inputs.app) return skip(`--no-heroku: the four values come from ${f.inputs.varsFile ?? 'the environment'}`);
       const vars = await f.vars();
       return pass(`${f.inputs.app}: ${Object.keys(vars).length} config vars read`);
     },

@@ -1,6 +1,5 @@
 // OpenTok checks: the key/secret pair works, and the project's archive storage is this bucket with the app's key.
-import { CloudError } from '../errors.js';
-import type { OpenTokApi } from '../services/opentok.js';
+import type { OpenTokApi, StorageAnswer } from '../services/opentok.js';
 import type { DoctorFacts } from './facts.js';
 import { CONFIGURE_OPENTOK, type FixContext, runSetup } from './fixes.js';
 import { type Check, type Outcome, fail, pass, settle, skip } from './runner.js';
@@ -20,11 +19,7 @@ export function opentokCredentialsCheck(f: DoctorFacts, api: OpenTokApi | undefi
   };
 }
 
-export interface StorageAnswer {
-  status: number;
-  body: string;
-  allow?: string | null;
-}
+export type { StorageAnswer };
 
 export interface StorageExpectation {
   bucket?: string;
@@ -70,35 +65,13 @@ export function judgeStorage(answer: StorageAnswer, want: StorageExpectation, fi
   return pass(`project ${fix.apiKey} archives to s3://${String(config.bucket)} with key ${String(config.accessKey)}${fallback}`);
 }
 
-/** GET /v2/project/<apiKey>/archive/storage with a project JWT (the SDK has no method for it). */
-async function readStorage(f: DoctorFacts, apiSecret: string): Promise<StorageAnswer> {
-  const { default: generateJwt } = await import('opentok/lib/generateJwt.js');
-  const url = `${f.inputs.endpoints.opentok}/v2/project/${encodeURIComponent(f.inputs.apiKey)}/archive/storage`;
-  const started = f.services.now();
-  let res: Response;
-  let body: string;
-  try {
-    res = await f.services.fetch(url, {
-      headers: { 'X-OPENTOK-AUTH': generateJwt({ apiKey: f.inputs.apiKey, apiSecret, auth: { expire: 300 } }), Accept: 'application/json' },
-      signal: f.signal,
-    });
-    body = await res.text();
-  } catch (err) {
-    const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new CloudError(`could not reach the OpenTok API at ${f.inputs.endpoints.opentok} (${reason})`, 'opentok_unreachable', 'Check your network connection and OPENTOK_API_URL, then re-run.');
-  }
-  f.services.debug(`OpenTok GET ${new URL(url).pathname} → ${res.status} (${f.services.now() - started} ms)`);
-  return { status: res.status, body, allow: res.headers.get('allow') };
-}
-
 /** opentok.storage — GET /v2/project/<apiKey>/archive/storage, compared with the bucket and the app's key. */
-export function opentokStorageCheck(f: DoctorFacts): Check {
+export function opentokStorageCheck(f: DoctorFacts, api: OpenTokApi | undefined): Check {
   return {
     id: 'opentok.storage',
     run: async () => {
-      const secret = f.inputs.apiSecret;
-      if (!secret) return skip(NO_SECRET);
-      const [answer, bucket, key] = await Promise.all([readStorage(f, secret), settle(f.bucket()), settle(f.appKey())]);
+      if (!api) return skip(NO_SECRET);
+      const [answer, bucket, key] = await Promise.all([api.storageAnswer(), settle(f.bucket()), settle(f.appKey())]);
       const name = bucket.ok ? (bucket.value.exists ? bucket.value.name : undefined) : await f.bucketName().catch(() => undefined);
       return judgeStorage(
         answer,

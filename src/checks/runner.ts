@@ -2,6 +2,8 @@
 import { CloudError } from '../errors.js';
 import type { Output } from '../io/output.js';
 
+export { once } from '../once.js';
+
 export const CHECK_IDS = [
   'aws.identity',
   's3.bucket',
@@ -47,18 +49,6 @@ export const fail = (detail: string, fix: string): Outcome => ({ status: 'fail',
 export const skip = (detail: string): Outcome => ({ status: 'skip', detail });
 
 const BUG_FIX = 'This looks like a bug in ib-archive: re-run with --debug and report the output.';
-
-/** A memoized lazy promise; its rejection counts as handled (the awaiting checks see it). */
-export function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => {
-    if (!p) {
-      p = make();
-      p.catch(() => undefined);
-    }
-    return p;
-  };
-}
 
 /** Settles a promise into a value-or-error pair. */
 export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {

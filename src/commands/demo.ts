@@ -1,21 +1,18 @@
 // `ib-archive demo`: the real wizard and doctor against built-in loopback stand-ins; no cloud account needed.
 import type { Deps } from '../context.js';
-import type { CommandFlags } from '../inputs.js';
+import { InputError } from '../errors.js';
+import type { CommandFlags } from '../inputs/flags.js';
 import { herokuTokenSources } from '../services/heroku.js';
-
-export interface DemoFlags extends CommandFlags {
-  latency?: string;
-}
+import { execute } from './index.js';
 
 /** Variables of the user's shell that must not reach the demo (real accounts, profiles, endpoints). */
 const FOREIGN = /^(AWS_|HEROKU_|OPENTOK_|S3_)/;
 
-export async function runDemo(flags: DemoFlags, deps: Deps): Promise<number> {
+export async function demo(flags: CommandFlags, deps: Deps): Promise<number> {
   const { out } = deps;
   const latencyMs = Number(flags.latency ?? 0);
   if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 10_000) {
-    out.error(`--latency must be a number of milliseconds from 0 to 10000, not "${flags.latency}".`);
-    return 2;
+    throw new InputError(`--latency must be a number of milliseconds from 0 to 10000, not "${flags.latency}".`, 'invalid_input', [], 'Pass --latency 100 to add 100 ms to every request, or leave it out.');
   }
   const { startLocalServices } = await import('../standins/index.js');
   const services = await startLocalServices({ latencyMs, keyPropagationMs: 2000, opentokStorageReadable: true });
@@ -28,23 +25,13 @@ export async function runDemo(flags: DemoFlags, deps: Deps): Promise<number> {
     out.info(out.c.bold('ib-archive demo: local stand-ins of S3, IAM, STS, Heroku and OpenTok on 127.0.0.1; nothing leaves this machine.'));
     out.info(`OpenTok project ${apiKey}, Heroku app ib-demo (it already has NODE_ENV, which stays untouched).`);
     out.info('');
-    const { runSetup } = await import('./setup.js');
-    const setupFlags: CommandFlags = {
-      apiKey,
-      apiSecret,
-      app: 'ib-demo',
-      region: 'eu-west-1',
-      configureOpentok: true,
-      yes: !deps.prompter.interactive,
-      nonInteractive: !deps.prompter.interactive,
-    };
-    const setup = await runSetup(setupFlags, demoDeps);
-    if (setup.exitCode !== 0) return setup.exitCode;
+    const interactive = deps.prompter.interactive;
+    const setupCode = await execute('setup', { apiKey, apiSecret, app: 'ib-demo', region: 'eu-west-1', configureOpentok: true, yes: !interactive, nonInteractive: !interactive }, demoDeps);
+    if (setupCode !== 0) return setupCode;
 
     out.result('');
     out.result(out.c.bold('Now the proof: ib-archive doctor checks the whole chain, as the app and OpenTok will use it.'));
-    const { runDoctor } = await import('./doctor.js');
-    const doctorCode = await runDoctor({ apiKey, apiSecret, app: 'ib-demo', nonInteractive: true }, demoDeps);
+    const doctorCode = await execute('doctor', { apiKey, apiSecret, app: 'ib-demo', nonInteractive: true }, demoDeps);
     out.result('');
     out.result(`Requests sent to the stand-ins: ${services.recorder.requests.length}. For a real account: npx ib-archive setup`);
     return doctorCode;

@@ -2,13 +2,19 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { REQUEST_TIMEOUT_MS } from '../context.js';
 import { CloudError } from '../errors.js';
-import type { Endpoints } from '../inputs.js';
+import { REQUEST_TIMEOUT_MS } from './retry.js';
 
 export interface AwsKey {
   accessKeyId: string;
   secretAccessKey: string;
+}
+
+/** Custom AWS endpoints (AWS_ENDPOINT_URL_S3…); undefined means AWS itself. */
+export interface AwsEndpoints {
+  s3?: string;
+  iam?: string;
+  sts?: string;
 }
 
 export interface AwsClientOptions {
@@ -17,7 +23,7 @@ export interface AwsClientOptions {
   profile?: string;
   /** The operator's static credentials; otherwise the SDK's default chain (with `profile`). */
   credentials?: AwsKey & { sessionToken?: string };
-  endpoints: Endpoints;
+  endpoints: AwsEndpoints;
   /** Called with a one-line summary of every HTTP attempt (for --debug). */
   onRequest?: (line: string) => void;
   /** Time limit of one HTTP attempt (the SDK retries a timed-out attempt). */
@@ -27,7 +33,8 @@ export interface AwsClientOptions {
 export interface AwsClients {
   /** S3 client signing for `region` with the operator's credentials (or `key`). */
   s3(region: string, key?: AwsKey): Promise<S3Client>;
-  iam(): Promise<IAMClient>;
+  /** IAM; `maxAttempts` 1 for a call that must not be retried blindly (CreateAccessKey). */
+  iam(maxAttempts?: number): Promise<IAMClient>;
   /** STS with the operator's credentials, or `key`; `maxAttempts` 1 for polling a new key. */
   sts(key?: AwsKey, maxAttempts?: number): Promise<STSClient>;
 }
@@ -94,10 +101,15 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
         addDebugLogging(client, 'S3', opts.onRequest);
         return client;
       }),
-    iam: () =>
-      memo('iam', async () => {
+    iam: (maxAttempts) =>
+      memo(`iam:${maxAttempts ?? ''}`, async () => {
         const { IAMClient } = await import('@aws-sdk/client-iam');
-        const client = new IAMClient({ region: globalRegion(opts.region), ...common(), ...(opts.endpoints.iam ? { endpoint: opts.endpoints.iam } : {}) });
+        const client = new IAMClient({
+          region: globalRegion(opts.region),
+          ...common(),
+          ...(maxAttempts ? { maxAttempts } : {}),
+          ...(opts.endpoints.iam ? { endpoint: opts.endpoints.iam } : {}),
+        });
         addDebugLogging(client, 'IAM', opts.onRequest);
         return client;
       }),

@@ -5,8 +5,22 @@ import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { homedir } from 'node:os';
 import { CloudError } from '../errors.js';
-import { type Deps, REQUEST_TIMEOUT_MS, withRetries } from '../context.js';
-import type { Env, HerokuTokenSources } from '../inputs.js';
+import { type ClientOptions, REQUEST_TIMEOUT_MS, withRetries } from './retry.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface HerokuTokenSources {
+  /** `heroku auth:token` when the Heroku CLI is installed; undefined otherwise. */
+  cliToken(): Promise<string | undefined>;
+  /** The password of `machine api.heroku.com` in ~/.netrc. */
+  netrcToken(): Promise<string | undefined>;
+}
+
+/** Heroku token: HEROKU_API_KEY → `heroku auth:token` → ~/.netrc → (prompt, by the caller). */
+export async function findHerokuToken(env: Env, sources: HerokuTokenSources): Promise<string | undefined> {
+  if (env.HEROKU_API_KEY) return env.HEROKU_API_KEY;
+  return (await sources.cliToken()) ?? (await sources.netrcToken());
+}
 
 export interface HerokuAppInfo {
   id: string;
@@ -67,7 +81,7 @@ export function herokuFailure(what: string, err: unknown, app?: string): CloudEr
 export function createHerokuApi(
   token: string,
   host: string,
-  deps: Pick<Deps, 'sleep' | 'requestTimeoutMs'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
+  deps: ClientOptions,
 ): HerokuApi {
   let client: Promise<import('heroku-client').default> | undefined;
   const heroku = () =>
@@ -90,6 +104,37 @@ export function createHerokuApi(
       isRetryable,
       { attempts: 4, baseMs: deps.retryBaseMs ?? 500 },
     );
+  /** One PATCH, no retry of its own; failures shaped like heroku-client's (statusCode, body, code). */
+  const patch = async (path: string, body: unknown): Promise<Record<string, string>> => {
+    const started = Date.now();
+    let res: Response;
+    try {
+      res = await fetch(`${host.replace(/\/+$/, '')}${path}`, {
+        method: 'PATCH',
+        headers: {
+          Accept: 'application/vnd.heroku+json; version=3',
+          'Content-Type': 'application/json',
+          Authorization: `Basic ${Buffer.from(`:${token}`).toString('base64')}`,
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code ?? ((err as Error).name === 'TimeoutError' ? 'ETIMEDOUT' : 'ECONNRESET');
+      deps.onRequest?.(`Heroku PATCH ${path} → ${code} (${Date.now() - started} ms)`);
+      throw Object.assign(new Error(`PATCH ${path}: ${code}`), { code });
+    }
+    const text = await res.text();
+    deps.onRequest?.(`Heroku PATCH ${path} → ${res.status} (${Date.now() - started} ms)`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { message: text };
+    }
+    if (!res.ok) throw Object.assign(new Error(`Heroku answered ${res.status}`), { statusCode: res.status, body: parsed });
+    return parsed as Record<string, string>;
+  };
   const enc = encodeURIComponent;
   return {
     listApps: async () => {
@@ -106,9 +151,30 @@ export function createHerokuApi(
         throw herokuFailure(`Reading the config vars of ${app}`, err, app);
       }
     },
+    // Not through heroku-client: it re-sends any request after a network error, and a PATCH whose answer was lost
+    // would land twice (two releases, two restarts). After such an error the vars are read back first.
     patchConfigVars: async (app, vars) => {
+      const path = `/apps/${enc(app)}/config-vars`;
+      const landed = (current: Record<string, string>) => Object.entries(vars).every(([k, v]) => (v === null ? !(k in current) : current[k] === v));
+      let unsure = false;
       try {
-        return await call<Record<string, string>>('patch', `/apps/${enc(app)}/config-vars`, vars);
+        return await withRetries(
+          deps,
+          async () => {
+            if (unsure) {
+              const current = await call<Record<string, string>>('get', path);
+              if (landed(current)) return current;
+            }
+            try {
+              return await patch(path, vars);
+            } catch (err) {
+              unsure = (err as HerokuClientError).statusCode === undefined || (err as HerokuClientError).statusCode! >= 500;
+              throw err;
+            }
+          },
+          isRetryable,
+          { attempts: 4, baseMs: deps.retryBaseMs ?? 500 },
+        );
       } catch (err) {
         throw herokuFailure(`Setting the config vars of ${app}`, err, app);
       }

@@ -1,6 +1,6 @@
 // OpenTok REST: credential check through the `opentok` SDK, archive storage (no SDK method) with its JWT.
 import { CloudError } from '../errors.js';
-import { type Deps, REQUEST_TIMEOUT_MS, withRetries } from '../context.js';
+import { type ClientOptions, REQUEST_TIMEOUT_MS, withRetries } from './retry.js';
 
 export interface StorageTarget {
   type: 's3';
@@ -12,8 +12,27 @@ export interface OpenTokApi {
   /** createSession as the key/secret pair; rejects with CloudError `opentok_invalid_credentials` when refused. */
   verifyCredentials(): Promise<void>;
   /** The project's archive target without its secret, or undefined when the API cannot read it back. */
-  readStorage(): Promise<{ readable: boolean; target?: Omit<StorageTarget, 'config'> & { config: Omit<StorageTarget['config'], 'secretKey'> } }>;
+  readStorage(): Promise<StorageRead>;
+  /** GET …/archive/storage as answered (doctor judges status, body and Allow itself). */
+  storageAnswer(): Promise<StorageAnswer>;
   putStorage(target: StorageTarget): Promise<void>;
+  /** DELETE …/archive/storage: the project keeps its archives in the OpenTok cloud again. */
+  deleteStorage(): Promise<void>;
+}
+
+/** The storage target as the API shows it: never its secret. */
+export type StorageView = Omit<StorageTarget, 'config'> & { config: Omit<StorageTarget['config'], 'secretKey'> };
+
+export interface StorageRead {
+  /** False when the API does not read the target back (public docs list only PUT and DELETE). */
+  readable: boolean;
+  target?: StorageView;
+}
+
+export interface StorageAnswer {
+  status: number;
+  body: string;
+  allow?: string | null;
 }
 
 const INVALID = (apiKey: string) =>
@@ -42,13 +61,13 @@ export function createOpenTokApi(
   apiKey: string,
   apiSecret: string,
   apiUrl: string,
-  deps: Pick<Deps, 'sleep' | 'requestTimeoutMs'> & { onRequest?: (line: string) => void; retryBaseMs?: number },
+  deps: ClientOptions,
 ): OpenTokApi {
   const timeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const base = apiUrl.replace(/\/+$/, '');
   const storageUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}/archive/storage`;
 
-  const rest = async (method: 'GET' | 'PUT', body?: unknown): Promise<{ status: number; text: string }> =>
+  const rest = async (method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<{ status: number; text: string; allow?: string | null }> =>
     withRetries(
       deps,
       async () => {
@@ -64,7 +83,7 @@ export function createOpenTokApi(
         const text = await res.text();
         deps.onRequest?.(`OpenTok ${method} ${new URL(storageUrl).pathname} → ${res.status} (${Date.now() - started} ms)`);
         if (res.status === 429 || res.status >= 500) throw new HttpStatusError(res.status, text);
-        return { status: res.status, text };
+        return { status: res.status, text, allow: res.headers.get('allow') };
       },
       retryable,
       { attempts: 4, baseMs: deps.retryBaseMs ?? 500 },
@@ -116,9 +135,18 @@ export function createOpenTokApi(
         return { readable: false };
       }
     },
+    storageAnswer: async () => {
+      const r = await rest('GET');
+      return { status: r.status, body: r.text, allow: r.allow };
+    },
     putStorage: async (target) => {
       const r = await rest('PUT', target);
       if (r.status < 200 || r.status >= 300) throw failure('Setting the archive storage of the OpenTok project', r);
+    },
+    deleteStorage: async () => {
+      const r = await rest('DELETE');
+      // 404: there is no target (any more), which is what a delete wants.
+      if (r.status !== 404 && (r.status < 200 || r.status >= 300)) throw failure('Removing the archive storage of the OpenTok project', r);
     },
   };
 }

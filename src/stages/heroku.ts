@@ -1,124 +1,112 @@
-// Stage 3, Heroku: the four config vars in one PATCH (or an env file / printout with --no-heroku).
-import { access, open, readFile, rename, chmod } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
-import type { AwsKey } from '../services/aws.js';
-import type { Prompter } from '../io/prompter.js';
+// Stage 3, Heroku: the four config vars in one PATCH (one release), and/or the vars file; with --no-heroku a printout.
+import { isKnownError } from '../errors.js';
+import type { Deps } from '../context.js';
+import type { PlannedStep } from '../plan.js';
+import type { HerokuApi } from '../services/heroku.js';
+import { composedVideoUrl } from '../s3url.js';
+import { type ConfigVars, VAR_NAMES, type VarMap, describeChanges, desiredVars, diffVars } from '../vars.js';
+import { writeVarsFile } from '../vars-file.js';
+import type { SetupContext } from './context.js';
+import type { Stage } from './stage.js';
 
-export const VAR_NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'S3_BUCKET_NAME', 'S3_COMPOSEDVIDEO_URL'] as const;
-export type ConfigVars = Record<(typeof VAR_NAMES)[number], string>;
+type HerokuContext = Pick<SetupContext, 'deps' | 'inputs' | 'heroku' | 'key' | 'reads'>;
 
-export function desiredVars(key: AwsKey, bucket: string, url: string): ConfigVars {
-  return { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey, S3_BUCKET_NAME: bucket, S3_COMPOSEDVIDEO_URL: url };
+export interface HerokuState {
+  current?: VarMap;
+  /** What the vars file holds now (undefined: no file, or not yet). */
+  inFile?: VarMap;
+  /** The bucket's real region (the URL follows it). */
+  region: string;
+  /** The app keeps its key: the vars are known now, secret included. */
+  keyReused: boolean;
 }
 
-/** The stored key pair in a set of vars, if both halves are there. */
-export function storedKey(vars: Record<string, string | undefined> | undefined): AwsKey | undefined {
-  const id = vars?.AWS_ACCESS_KEY_ID;
-  const secret = vars?.AWS_SECRET_ACCESS_KEY;
-  return id && secret ? { accessKeyId: id, secretAccessKey: secret } : undefined;
+/** The vars the app gets, with the key as it stands (the placeholder until a new key exists). */
+export function finalVars(ctx: Pick<SetupContext, 'inputs' | 'key'>, region: string): ConfigVars {
+  return desiredVars(ctx.key.current, ctx.inputs.bucket, composedVideoUrl(ctx.inputs.bucket, region, ctx.inputs.endpoints.s3));
 }
 
-export interface VarChange {
-  name: string;
-  from?: string;
-  to: string;
-}
+/** Heroku: GET /apps/{app}/config-vars → one PATCH of the vars that differ (asked first when one is replaced). */
+export const herokuStage: Stage<HerokuContext, HerokuState> = {
+  readStep: 'heroku.config-vars',
+  inspect: async (ctx) => {
+    const [current, bucket, iam, inFile] = await Promise.all([ctx.reads.appVars(), ctx.reads.bucket(), ctx.reads.iam(), ctx.reads.fileVars()]);
+    return { current, inFile, region: bucket.region, keyReused: Boolean(iam.choice.reuse) };
+  },
+  plan: (ctx, state) => [configVarsStep(ctx, state)],
+};
 
-/** The vars whose value will change; `replaced` are those that had a different value before. */
-export function diffVars(current: Record<string, string | undefined>, desired: Record<string, string>): { changes: VarChange[]; replaced: VarChange[] } {
-  const changes = Object.entries(desired)
-    .filter(([name, value]) => current[name] !== value)
-    .map(([name, to]) => ({ name, from: current[name], to }));
-  return { changes, replaced: changes.filter((c) => c.from !== undefined && c.from !== '') };
-}
-
-export function maskSecret(value: string | undefined): string {
-  if (!value) return '(none)';
-  return '*'.repeat(8);
-}
-
-/** One display line per change, the secret masked. */
-export function describeChanges(changes: VarChange[]): string[] {
-  const show = (name: string, v: string | undefined) => (v === undefined ? '(unset)' : name === 'AWS_SECRET_ACCESS_KEY' ? maskSecret(v) : v);
-  return changes.map((c) => `  ${c.name.padEnd(22)} ${show(c.name, c.from)} → ${show(c.name, c.to)}`);
-}
-
-/** Parses KEY=VALUE lines of an env file (quotes removed). */
-export function parseEnvFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
-    if (!m) continue;
-    let value = m[2]!;
-    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
-    vars[m[1]!] = value;
+function configVarsStep(ctx: HerokuContext, state: HerokuState): PlannedStep {
+  const { deps, inputs, heroku, key } = ctx;
+  const app = inputs.heroku?.app;
+  const file = inputs.varsFile;
+  const after: PlannedStep['after'] = ['s3.bucket', 's3.cors', 's3.folder', 's3.public-access-block', 's3.policy', 'iam.user', 'iam.policy', 'iam.access-key'];
+  const vars = () => finalVars(ctx, state.region);
+  const saveFile = async () => {
+    if (!file) return;
+    ctx.key.assertUsable();
+    await writeVarsFile(file, vars());
+    // The file has the secret now: if Heroku then fails, the key is kept for a re-run with the same --vars-file.
+    key.stored();
+    deps.out.result(`  wrote the four vars to ${file} (mode 0600)`);
+  };
+  const fileChanges = file ? diffVars(state.inFile ?? {}, vars()).changes : [];
+  const fileNote = file ? (fileChanges.length ? `; written to ${file}` : `; ${file} has them`) : '';
+  if (!heroku || !app) {
+    if (!file) return { id: 'heroku.config-vars', after, status: 'skipped', detail: '--no-heroku: printed below' };
+    const detail = `--no-heroku: the four vars ${fileChanges.length ? 'written to' : 'already in'} ${file}`;
+    if (fileChanges.length === 0) return { id: 'heroku.config-vars', after, status: 'unchanged', detail };
+    return { id: 'heroku.config-vars', after, status: state.inFile ? 'updated' : 'created', detail, apply: saveFile };
   }
-  return vars;
+  const { changes, replaced } = diffVars(state.current ?? {}, vars());
+  if (changes.length === 0 && fileChanges.length === 0) return { id: 'heroku.config-vars', after, status: 'unchanged', detail: `${app} has all four vars${fileNote}` };
+  return {
+    id: 'heroku.config-vars',
+    after,
+    status: VAR_NAMES.some((n) => state.current?.[n]) || changes.length === 0 ? 'updated' : 'created',
+    detail: changes.length === 0 ? `${app} has all four vars${fileNote}` : `${app}: ${changes.map((c) => c.name).join(', ')} (one release)${fileNote}`,
+    consent:
+      replaced.length > 0
+        ? {
+            need: `replacing ${replaced.map((r) => r.name).join(', ')} on Heroku app ${app}`,
+            explain: [`These config vars of ${app} have other values now:`, ...describeChanges(replaced)],
+            question: 'Replace them (one release restarts the app)?',
+            declined: 'Declined: the config vars were left as they are. Nothing was changed.',
+          }
+        : undefined,
+    apply: async () => {
+      await saveFile();
+      if (changes.length > 0) await patchVars(deps, heroku, app, vars, ctx);
+    },
+  };
 }
 
-export async function readEnvFile(path: string): Promise<Record<string, string> | undefined> {
-  try {
-    return parseEnvFile(await readFile(path, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const fix = 'Pass the path of a file with --env-file <path> (a missing file is created, with mode 0600). Nothing was changed.';
-    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`--env-file ${path} is a directory; name a file.`, 'invalid_env_file', [], fix);
-    throw new InputError(`Cannot read --env-file ${path}: ${(err as Error).message}`, 'invalid_env_file', [], fix);
-  }
-}
-
-/** Fails with an input error, before anything changes, when the env file could not be written later. */
-export async function assertEnvFileWritable(path: string): Promise<void> {
-  const dir = dirname(resolve(path));
-  try {
-    await access(dir, constants.W_OK);
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable';
-    throw new InputError(`--env-file ${path}: the folder ${dir} ${why}.`, 'invalid_env_file', [], 'Pass a path in an existing folder you can write to. Nothing was changed.');
-  }
-}
-
-/** Writes the vars into an env file (mode 0600), keeping its other lines; atomic via a temporary file. */
-export async function writeEnvFile(path: string, vars: Record<string, string>): Promise<void> {
-  let lines: string[] = [];
-  try {
-    lines = (await readFile(path, 'utf8')).split(/\r?\n/);
-    if (lines[lines.length - 1] === '') lines.pop();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const pending = new Map(Object.entries(vars));
-  const out = lines.map((line) => {
-    const name = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/)?.[1];
-    if (name && pending.has(name)) {
-      const value = pending.get(name)!;
-      pending.delete(name);
-      return `${name}=${value}`;
+/** One PATCH of the vars; interactive runs may retry or save the values to a file when Heroku keeps failing. */
+async function patchVars(deps: Deps, heroku: HerokuApi, app: string, vars: () => ConfigVars, ctx: Pick<SetupContext, 'key'>): Promise<void> {
+  for (;;) {
+    ctx.key.assertUsable();
+    try {
+      await ctx.key.storing(heroku.patchConfigVars(app, vars()));
+      return;
+    } catch (err) {
+      if (!deps.prompter.interactive || !isKnownError(err)) throw err;
+      const choice = await deps.prompter.select({
+        message: `Heroku did not take the config vars (${err.message}). The new secret exists only in this process. What now?`,
+        choices: [
+          { name: 'Retry', value: 'retry' as const },
+          { name: 'Write the four values to a file (mode 0600)', value: 'file' as const },
+          { name: 'Give up (the new access key is deleted; re-run later)', value: 'give-up' as const },
+        ],
+      });
+      if (choice === 'retry') continue;
+      if (choice === 'file') {
+        const path = await deps.prompter.input({ message: 'File to write', default: '.env.ib-archive' });
+        await writeVarsFile(path, vars());
+        ctx.key.stored();
+        deps.out.result(`  wrote the four vars to ${path} (mode 0600); set them with: heroku config:set $(cat ${path}) -a ${app}`);
+        return;
+      }
+      throw err;
     }
-    return line;
-  });
-  for (const [name, value] of pending) out.push(`${name}=${value}`);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(out.join('\n') + '\n');
-  } finally {
-    await handle.close();
   }
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
-}
-
-/** Interactive choice when Heroku finally refuses the vars while a new secret exists only in memory. */
-export async function askAfterHerokuFailure(prompter: Prompter, reason: string): Promise<'retry' | 'file' | 'give-up'> {
-  return prompter.select({
-    message: `Heroku did not take the config vars (${reason}). The new secret exists only in this process. What now?`,
-    choices: [
-      { name: 'Retry', value: 'retry' as const },
-      { name: 'Write the four values to a file (mode 0600)', value: 'file' as const },
-      { name: 'Give up (the new access key is deleted; re-run later)', value: 'give-up' as const },
-    ],
-  });
 }

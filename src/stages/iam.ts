@@ -1,17 +1,24 @@
 // Stage 2, IAM: a dedicated tagged user, its bucket-scoped inline policy, and one working access key.
 import { CloudError } from '../errors.js';
 import type { Deps } from '../context.js';
-import type { SetupInputs } from '../inputs.js';
+import {
+  type IamKey,
+  NEW_KEY_TAG,
+  PENDING_TAG,
+  createKeyOnce,
+  deleteKey,
+  keyLimit,
+  markPending,
+  orphanKeys,
+  verifyStoredKey,
+  waitForKey,
+} from '../iam-key.js';
 import type { PlannedStep } from '../plan.js';
 import { IAM_POLICY_NAME, type PolicyDocument, iamUserPolicy, parsePolicy, samePolicy } from '../policy.js';
-import { type AwsClients, type AwsKey, awsFailure, isAwsError, isBadCredentials } from '../services/aws.js';
+import { type AwsClients, type AwsKey, awsFailure, isAwsError } from '../services/aws.js';
 import { withSpinner } from '../io/output.js';
-
-export interface IamKey {
-  id: string;
-  status: string;
-  created?: Date;
-}
+import type { SetupContext } from './context.js';
+import type { Stage } from './stage.js';
 
 export interface IamState {
   userExists: boolean;
@@ -22,7 +29,6 @@ export interface IamState {
 
 export const MANAGED_TAG = 'ib-archive:managed';
 export const BUCKET_TAG = 'ib-archive:bucket';
-const KEY_WAIT_MS = 30_000;
 
 /** Reads the user, its inline policy and its access keys, all at once (one round trip). */
 export async function inspectIam(aws: AwsClients, userName: string): Promise<IamState> {
@@ -51,230 +57,135 @@ export async function inspectIam(aws: AwsClients, userName: string): Promise<Iam
   };
 }
 
-/** Calls STS as `key` until it answers (a new key takes seconds to work everywhere), at most `limitMs`. */
-export async function waitForKey(deps: Pick<Deps, 'sleep' | 'now'>, aws: AwsClients, key: AwsKey, limitMs = KEY_WAIT_MS): Promise<string> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const sts = await aws.sts(key, 1);
-  const deadline = deps.now() + limitMs;
-  let delay = 250;
-  for (;;) {
-    try {
-      const id = await sts.send(new GetCallerIdentityCommand({}));
-      return id.Arn ?? '';
-    } catch (err) {
-      // The key is known but the secret is not its own: waiting will not help.
-      if (isAwsError(err, 'SignatureDoesNotMatch')) throw err;
-      if (deps.now() + delay > deadline) {
-        throw new CloudError(
-          `The new access key ${key.accessKeyId} still did not work after ${Math.round(limitMs / 1000)} s (${(err as Error).name}).`,
-          'key_not_active',
-          'IAM is eventually consistent and is slow right now; re-run ib-archive setup in a minute.',
-          { cause: err },
-        );
-      }
-      await deps.sleep(delay);
-      delay = Math.min(delay * 2, 4000);
-    }
-  }
-}
-
-export type KeyVerdict = 'works' | 'wrong-secret' | 'other-user';
-
-/** Checks that a stored key pair belongs to the user and that its secret is right. */
-export async function verifyStoredKey(
-  deps: Pick<Deps, 'sleep' | 'now'>,
-  aws: AwsClients,
-  key: AwsKey,
-  userName: string,
-  createdRecently: boolean,
-): Promise<KeyVerdict> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  try {
-    const arn = createdRecently ? await waitForKey(deps, aws, key, 20_000) : (await (await aws.sts(key)).send(new GetCallerIdentityCommand({}))).Arn ?? '';
-    return arn.endsWith(`/${userName}`) ? 'works' : 'other-user';
-  } catch (err) {
-    if (isBadCredentials(err) || (err instanceof CloudError && err.code === 'key_not_active')) return 'wrong-secret';
-    throw awsFailure('Checking the access key stored for the app', err);
-  }
-}
-
 export interface KeyChoice {
   /** An existing key whose secret we hold and that works: reused, nothing created. */
   reuse?: AwsKey;
   /** A key to delete first to make room (the user picked it). */
   deleteFirst?: string;
+  /** Keys an interrupted run made and no consumer holds: deleted before anything else. */
+  orphans: IamKey[];
   /** Why a new key is needed (for the report). */
   reason?: string;
 }
 
 /** Reuses the key the app already has when it is an active, working key of the user; otherwise plans a new one. */
-export async function chooseKey(
-  deps: Pick<Deps, 'sleep' | 'now' | 'prompter'>,
-  aws: AwsClients,
-  inputs: SetupInputs,
-  state: IamState,
-  stored: AwsKey | undefined,
-): Promise<KeyChoice> {
+export async function chooseKey(deps: Pick<Deps, 'sleep' | 'now' | 'prompter'>, aws: AwsClients, userName: string, state: IamState, stored: AwsKey | undefined): Promise<KeyChoice> {
+  const orphans = orphanKeys(state.tags, state.keys, [stored?.accessKeyId]);
+  const keys = state.keys.filter((k) => !orphans.includes(k));
   let reason = stored ? 'the stored key is not a key of this user' : 'no key is stored yet';
   if (stored && state.userExists) {
-    const match = state.keys.find((k) => k.id === stored.accessKeyId);
+    const match = keys.find((k) => k.id === stored.accessKeyId);
     if (match && match.status === 'Active') {
       const recent = match.created ? deps.now() - match.created.getTime() < 60_000 : false;
-      const verdict = await verifyStoredKey(deps, aws, stored, inputs.iamUser, recent);
-      if (verdict === 'works') return { reuse: stored };
+      const verdict = await verifyStoredKey(deps, aws, stored, userName, recent);
+      if (verdict === 'works') return { reuse: stored, orphans };
       reason = verdict === 'wrong-secret' ? `the stored secret of ${stored.accessKeyId} is wrong` : `${stored.accessKeyId} belongs to another user`;
     } else if (match) {
       reason = `the stored key ${stored.accessKeyId} is inactive`;
     }
   }
-  if (state.keys.length < 2) return { reason };
-  return { reason, deleteFirst: await pickKeyToDelete(deps, inputs, state) };
+  if (keys.length < 2) return { reason, orphans };
+  return { reason, orphans, deleteFirst: await pickKeyToDelete(deps, userName, keys) };
 }
 
-async function pickKeyToDelete(deps: Pick<Deps, 'prompter'>, inputs: SetupInputs, state: IamState): Promise<string> {
+async function pickKeyToDelete(deps: Pick<Deps, 'prompter'>, userName: string, keys: IamKey[]): Promise<string> {
   const describe = (k: IamKey) => `${k.id} (${k.status}${k.created ? `, created ${k.created.toISOString().slice(0, 10)}` : ''})`;
   if (!deps.prompter.interactive) {
-    throw new CloudError(
-      `IAM user ${inputs.iamUser} already has 2 access keys, the most AWS allows, and the app does not hold either: ${state.keys.map(describe).join(', ')}.`,
-      'iam_key_limit',
-      `Delete the key you no longer use, then re-run ib-archive setup:\n  aws iam delete-access-key --user-name ${inputs.iamUser} --access-key-id <key-id>`,
-    );
+    const limit = keyLimit(userName);
+    throw new CloudError(`${limit.message.replace(/\.$/, '')}, and the app does not hold either: ${keys.map(describe).join(', ')}.`, limit.code, limit.fix);
   }
   const choice = await deps.prompter.select<string>({
-    message: `IAM user ${inputs.iamUser} already has 2 access keys (the AWS limit). Delete one to make room for the app's key?`,
-    choices: [
-      ...state.keys.map((k) => ({ name: `Delete ${describe(k)}`, value: k.id })),
-      { name: 'Cancel (nothing is changed)', value: '' },
-    ],
+    message: `IAM user ${userName} already has 2 access keys (the AWS limit). Delete one to make room for the app's key?`,
+    choices: [...keys.map((k) => ({ name: `Delete ${describe(k)}`, value: k.id })), { name: 'Cancel (nothing is changed)', value: '' }],
   });
-  if (!choice) throw new CloudError('Cancelled: the IAM user has no room for a new access key.', 'iam_key_limit', `Delete a key with: aws iam delete-access-key --user-name ${inputs.iamUser} --access-key-id <key-id>`);
+  if (!choice) throw new CloudError('Cancelled: the IAM user has no room for a new access key.', 'iam_key_limit', `Delete a key with: aws iam delete-access-key --user-name ${userName} --access-key-id <key-id>`);
   return choice;
 }
 
-/** The run's access key once known: reused, or created by the iam.access-key step. */
-export interface KeyHolder {
-  key?: AwsKey;
-  /** True while a newly created key's secret exists only in memory. */
-  unsaved: boolean;
-  /** Settles once the call in flight that decides `key`/`unsaved` (CreateAccessKey, the Heroku PATCH) is answered. */
-  pending?: Promise<unknown>;
-  /** The new key is being deleted (interrupt or failure): nothing may store or use it any more. */
-  abandoned?: boolean;
+type IamContext = Pick<SetupContext, 'deps' | 'aws' | 'inputs' | 'iamUser' | 'key' | 'reads'>;
+
+/** IAM: GetUser, GetUserPolicy, ListAccessKeys (and STS with the stored key) → the user, policy and key steps. */
+export const iamStage: Stage<IamContext, IamState & { choice: KeyChoice; region: string }> = {
+  readStep: 'iam.user',
+  inspect: async (ctx) => {
+    const [iam, bucket] = await Promise.all([ctx.reads.iam(), ctx.reads.bucket()]);
+    return { ...iam, region: bucket.region };
+  },
+  plan: (ctx, state) => [userStep(ctx, state), policyStep(ctx, state, iamUserPolicy(ctx.inputs.bucket, state.region)), keyStep(ctx, state, state.choice)],
+};
+
+function userStep({ aws, iamUser, inputs }: IamContext, state: IamState): PlannedStep {
+  if (state.userExists) return { id: 'iam.user', after: [], status: 'unchanged', detail: `${iamUser}${state.tags[MANAGED_TAG] ? '' : ' (existing user, not created by ib-archive)'}` };
+  return {
+    id: 'iam.user',
+    after: [],
+    status: 'created',
+    detail: `${iamUser}, tagged ${MANAGED_TAG}`,
+    apply: async () => {
+      const { CreateUserCommand } = await import('@aws-sdk/client-iam');
+      // The new user carries the pending mark from the start: any key it gets before the app holds one is ours.
+      const tags = { [MANAGED_TAG]: 'true', [BUCKET_TAG]: inputs.bucket, [PENDING_TAG]: new Date().toISOString() };
+      try {
+        await (await aws.iam()).send(new CreateUserCommand({ UserName: iamUser, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+      } catch (err) {
+        if (!isAwsError(err, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw awsFailure(`Creating IAM user ${iamUser}`, err);
+      }
+    },
+  };
 }
 
-/** Plans the user, policy and key steps. */
-export function planIam(
-  deps: Pick<Deps, 'sleep' | 'now' | 'out' | 'keyWaitMs'>,
-  aws: AwsClients,
-  inputs: SetupInputs,
-  state: IamState,
-  region: string,
-  choice: KeyChoice,
-  holder: KeyHolder,
-): PlannedStep[] {
-  const UserName = inputs.iamUser;
-  const sdk = () => import('@aws-sdk/client-iam');
-  const desired = iamUserPolicy(inputs.bucket, region);
-  const steps: PlannedStep[] = [];
+function policyStep({ aws, iamUser, inputs }: IamContext, state: IamState, desired: PolicyDocument): PlannedStep {
+  const detail = `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only`;
+  if (state.policy && samePolicy(state.policy, desired)) return { id: 'iam.policy', after: ['iam.user'], status: 'unchanged', detail };
+  return {
+    id: 'iam.policy',
+    after: ['iam.user'],
+    status: state.policy ? 'updated' : 'created',
+    detail,
+    apply: async () => {
+      const { PutUserPolicyCommand } = await import('@aws-sdk/client-iam');
+      try {
+        await (await aws.iam()).send(new PutUserPolicyCommand({ UserName: iamUser, PolicyName: IAM_POLICY_NAME, PolicyDocument: JSON.stringify(desired) }));
+      } catch (err) {
+        throw awsFailure(`Attaching the ${IAM_POLICY_NAME} policy to ${iamUser}`, err);
+      }
+    },
+  };
+}
 
-  steps.push(
-    state.userExists
-      ? { id: 'iam.user', after: [], status: 'unchanged', detail: `${UserName}${state.tags[MANAGED_TAG] ? '' : ' (existing user, not created by ib-archive)'}` }
-      : {
-          id: 'iam.user',
-          after: [],
-          status: 'created',
-          detail: `${UserName}, tagged ${MANAGED_TAG}`,
-          apply: async () => {
-            const { CreateUserCommand } = await sdk();
-            try {
-              await (await aws.iam()).send(
-                new CreateUserCommand({
-                  UserName,
-                  Tags: [
-                    { Key: MANAGED_TAG, Value: 'true' },
-                    { Key: BUCKET_TAG, Value: inputs.bucket },
-                  ],
-                }),
-              );
-            } catch (err) {
-              if (!isAwsError(err, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw awsFailure(`Creating IAM user ${UserName}`, err);
-            }
-          },
-        },
-  );
-
-  const policyOk = state.policy && samePolicy(state.policy, desired);
-  steps.push(
-    policyOk
-      ? { id: 'iam.policy', after: ['iam.user'], status: 'unchanged', detail: `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only` }
-      : {
-          id: 'iam.policy',
-          after: ['iam.user'],
-          status: state.policy ? 'updated' : 'created',
-          detail: `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only`,
-          apply: async () => {
-            const { PutUserPolicyCommand } = await sdk();
-            try {
-              await (await aws.iam()).send(new PutUserPolicyCommand({ UserName, PolicyName: IAM_POLICY_NAME, PolicyDocument: JSON.stringify(desired) }));
-            } catch (err) {
-              throw awsFailure(`Attaching the ${IAM_POLICY_NAME} policy to ${UserName}`, err);
-            }
-          },
-        },
-  );
-
-  if (choice.reuse) {
-    holder.key = choice.reuse;
-    steps.push({ id: 'iam.access-key', after: ['iam.user'], status: 'unchanged', detail: `${choice.reuse.accessKeyId} (the app's key, still active)` });
-  } else {
-    steps.push({
-      id: 'iam.access-key',
-      after: ['iam.user'],
-      status: 'created',
-      detail: `a new key for ${UserName}${choice.deleteFirst ? `, replacing ${choice.deleteFirst}` : ''} (${choice.reason})`,
-      apply: async () => {
-        const iamMod = await sdk();
-        const iam = await aws.iam();
-        if (choice.deleteFirst) {
-          try {
-            await iam.send(new iamMod.DeleteAccessKeyCommand({ UserName, AccessKeyId: choice.deleteFirst }));
-          } catch (err) {
-            if (!isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) throw awsFailure(`Deleting access key ${choice.deleteFirst}`, err);
-          }
-        }
-        // Held as soon as AWS answers, so that an interrupt arriving meanwhile still finds (and deletes) the key.
-        const creating = iam.send(new iamMod.CreateAccessKeyCommand({ UserName })).then((created) => {
-          const made = { accessKeyId: created.AccessKey?.AccessKeyId ?? '', secretAccessKey: created.AccessKey?.SecretAccessKey ?? '' };
-          deps.out.addSecret(made.secretAccessKey);
-          holder.key = made;
-          holder.unsaved = true;
-          return made;
-        });
-        holder.pending = creating.catch(() => undefined);
-        let key: AwsKey;
-        try {
-          key = await creating;
-        } catch (err) {
-          if (isAwsError(err, 'LimitExceeded', 'LimitExceededException')) {
-            throw new CloudError(
-              `IAM user ${UserName} already has 2 access keys, the most AWS allows.`,
-              'iam_key_limit',
-              `Delete the key you no longer use, then re-run ib-archive setup:\n  aws iam delete-access-key --user-name ${UserName} --access-key-id <key-id>`,
-            );
-          }
-          throw awsFailure(`Creating an access key for ${UserName}`, err);
-        }
-        await withSpinner(deps.out, `Waiting for AWS to activate the new key ${key.accessKeyId} (IAM takes a few seconds)`, () => waitForKey(deps, aws, key, deps.keyWaitMs));
-        return `${key.accessKeyId} for ${UserName}, active${choice.deleteFirst ? ` (deleted ${choice.deleteFirst})` : ''}`;
-      },
-    });
+/** Deletes the keys a hard-killed run left behind, one line each. */
+async function deleteOrphans({ deps, aws, iamUser }: IamContext, orphans: IamKey[]): Promise<void> {
+  for (const k of orphans) {
+    await deleteKey(aws, iamUser, k.id);
+    deps.out.info(`Deleted access key ${k.id} of ${iamUser}: an interrupted run made it and no consumer holds its secret.`);
   }
-  return steps;
 }
 
-/** Deletes a key whose secret could not be stored anywhere, so that no orphan is left. */
-export async function deleteKey(aws: AwsClients, userName: string, keyId: string): Promise<void> {
-  const { DeleteAccessKeyCommand } = await import('@aws-sdk/client-iam');
-  await (await aws.iam()).send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: keyId }));
+function keyStep(ctx: IamContext, state: IamState, choice: KeyChoice): PlannedStep {
+  const { deps, aws, iamUser, key } = ctx;
+  const orphanNote = choice.orphans.length ? `; deletes ${choice.orphans.map((k) => k.id).join(', ')}, left by an interrupted run` : '';
+  if (choice.reuse) {
+    key.reuse(choice.reuse);
+    const detail = `${choice.reuse.accessKeyId} (the app's key, still active)`;
+    if (choice.orphans.length === 0) return { id: 'iam.access-key', after: ['iam.user'], status: 'unchanged', detail };
+    return { id: 'iam.access-key', after: ['iam.user'], status: 'updated', detail: `${detail}${orphanNote}`, apply: () => deleteOrphans(ctx, choice.orphans) };
+  }
+  return {
+    id: 'iam.access-key',
+    after: ['iam.user'],
+    status: 'created',
+    detail: `a new key for ${iamUser}${choice.deleteFirst ? `, replacing ${choice.deleteFirst}` : ''} (${choice.reason})${orphanNote}`,
+    apply: async () => {
+      await deleteOrphans(ctx, choice.orphans);
+      if (choice.deleteFirst) await deleteKey(aws, iamUser, choice.deleteFirst);
+      // A user that existed gets the mark now; a user made by this run carries it since CreateUser.
+      if (state.userExists && !state.tags[PENDING_TAG]) await markPending(aws, iamUser, { [PENDING_TAG]: new Date().toISOString() });
+      const known = state.keys.map((k) => k.id).filter((id) => id !== choice.deleteFirst && !choice.orphans.some((o) => o.id === id));
+      const made = await key.creating(createKeyOnce(deps, aws, iamUser, known));
+      deps.out.addSecret(made.secretAccessKey);
+      await markPending(aws, iamUser, { [NEW_KEY_TAG]: made.accessKeyId });
+      await withSpinner(deps.out, `Waiting for AWS to activate the new key ${made.accessKeyId} (IAM takes a few seconds)`, () => waitForKey(deps, aws, made, deps.keyWaitMs));
+      return `${made.accessKeyId} for ${iamUser}, active${choice.deleteFirst ? ` (deleted ${choice.deleteFirst})` : ''}`;
+    },
+  };
 }

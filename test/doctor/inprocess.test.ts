@@ -1,10 +1,10 @@
 // doctor in-process with a scripted prompter: an interactive run asks for the key, the Heroku token and the app.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runDoctor } from '../../src/commands/doctor.js';
+import { execute } from '../../src/commands/index.js';
 import type { Deps } from '../../src/context.js';
-import { Output } from '../../src/io/output.js';
 import type { Prompter } from '../../src/io/prompter.js';
 import { baseEnv } from '../helpers/cli.js';
+import { testDeps } from '../helpers/deps.js';
 import { type SetUp, correctSetUp, expectNoProbeLeft } from './helpers.js';
 
 let s: SetUp;
@@ -26,19 +26,10 @@ it('asks for the API key, the Heroku token and the app when run interactively', 
       return q.choices.find((c) => c.value === (s.app as unknown))!.value;
     },
   };
-  let stdout = '';
-  let stderr = '';
   const env = { ...baseEnv(s.services), HEROKU_API_KEY: undefined };
-  const deps: Deps = {
-    env,
-    out: new Output({ stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, color: false, spinners: false, json: false, debug: false, showSecrets: false }),
-    prompter,
-    tokens: { cliToken: async () => undefined, netrcToken: async () => undefined },
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    onInterrupt: new Set(),
-  };
-  const code = await runDoctor({}, deps);
+  const { deps, stdout: out, stderr: err } = testDeps({ env, prompter });
+  const code = await execute('doctor', {}, deps);
+  const [stdout, stderr] = [out(), err()];
   expect(code, stdout + stderr).toBe(0);
   expect(asked).toEqual(['OpenTok API key of the project', 'Heroku API token (heroku auth:token prints it)', 'Heroku app to check: aaa-other-app, ib-demo']);
   expect(stdout).toContain(`ib-archive doctor: OpenTok project ${s.apiKey}, Heroku app ib-demo`);

@@ -36,8 +36,8 @@ describe('doctor inputs', () => {
     const cases: [string[], RegExp][] = [
       [['--api-key', 'abc', '--app', 'ib-demo'], /API key "abc" must be the numeric/],
       [['--api-key', '123', '--app', 'ib-demo', '--timeout', 'soon'], /--timeout must be a number/],
-      [['--api-key', '123', '--app', 'ib-demo', '--env-file', '.env'], /--env-file is read only with --no-heroku/],
-      [['--api-key', '123', '--no-heroku', '--env-file', join(cleanHome(), 'missing.env')], /does not exist/],
+      [['--api-key', '123', '--app', 'ib-demo', '--vars-file', '.env'], /--vars-file is read only with --no-heroku/],
+      [['--api-key', '123', '--no-heroku', '--vars-file', join(cleanHome(), 'missing.env')], /does not exist/],
       [['--api-key', '123', '--app', 'ib-demo', '--bucket', 'Bad_Bucket'], /Bucket name "Bad_Bucket"/],
       [['--api-key', '123', '--app', 'ib-demo', '--cors-origin', 'https://x.com/'], /CORS origin/],
     ];
@@ -77,7 +77,7 @@ describe('doctor on a set-up made by setup', () => {
       const vars = s.services.control.app(s.app)!.configVars;
       const file = join(cleanHome(), 'app.env');
       writeFileSync(file, ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'S3_BUCKET_NAME', 'S3_COMPOSEDVIDEO_URL'].map((n) => `${n}=${vars[n]}`).join('\n') + '\n', { mode: 0o600 });
-      const r = await runCli(['doctor', '--api-key', s.apiKey, '--api-secret', s.apiSecret, '--no-heroku', '--env-file', file, '--json'], s.services);
+      const r = await runCli(['doctor', '--api-key', s.apiKey, '--api-secret', s.apiSecret, '--no-heroku', '--vars-file', file, '--json'], s.services);
       expectReport(s, parseReport(r), { 'heroku.app': ['skip', /--no-heroku: the four values come from .*app\.env/] });
       expect(s.services.recorder.requests.filter((q) => q.service === 'heroku')).toEqual([]);
     } finally {

@@ -86,7 +86,7 @@ describe('heroku.vars', () => {
   });
 
   it('with --no-heroku, says where to set the value', () => {
-    const o = judgeVars({ vars: { ...goodVars, S3_COMPOSEDVIDEO_URL: undefined }, bucket, fix: { apiKey: '46000000', envFile: '.env' } });
+    const o = judgeVars({ vars: { ...goodVars, S3_COMPOSEDVIDEO_URL: undefined }, bucket, fix: { apiKey: '46000000', varsFile: '.env' } });
     expect(o.fix).toBe('set S3_COMPOSEDVIDEO_URL=https://ib-archive-46000000.s3.eu-west-1.amazonaws.com/ in .env');
   });
 });
@@ -186,8 +186,8 @@ describe('opentok.storage', () => {
 describe('fixes', () => {
   it('names non-default inputs in the setup command', () => {
     expect(setupCommand(fix)).toBe('ib-archive setup --api-key 46000000 --app my-ib --yes');
-    expect(setupCommand({ apiKey: '46000000', envFile: 'my app.env', bucket: 'archives', iamUser: 'u', profile: 'ops' })).toBe(
-      "ib-archive setup --api-key 46000000 --no-heroku --env-file 'my app.env' --bucket archives --iam-user u --profile ops --yes",
+    expect(setupCommand({ apiKey: '46000000', varsFile: 'my app.env', bucket: 'archives', iamUser: 'u', profile: 'ops' })).toBe(
+      "ib-archive setup --api-key 46000000 --no-heroku --vars-file 'my app.env' --bucket archives --iam-user u --profile ops --yes",
     );
     expect(setupCommand({ ...fix, bucket: 'ib-archive-46000000' })).toBe('ib-archive setup --api-key 46000000 --app my-ib --yes');
     expect(newKeyFix(fix)).toContain('--api-secret "$OPENTOK_API_SECRET" --configure-opentok --yes');

@@ -24,6 +24,12 @@ describe.concurrent(`fault matrix: setup (${base.points.length} requests)`, () =
         count((await runScenario(point, kind, args, base.state, { env })).firstCode);
       });
     }
+    // The write lands, its answer is lost: the same run must still end with the complete state and one key.
+    if (point.write) {
+      it(`lost answer at ${name(point)}`, async () => {
+        count((await runScenario(point, 'lost', args, base.state, { env })).firstCode);
+      });
+    }
     it(`5xx every time at ${name(point)}`, async () => {
       count((await runScenario(point, '5xx', args, base.state, { env, persistent: true })).firstCode);
     });

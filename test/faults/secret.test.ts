@@ -74,7 +74,7 @@ describe.concurrent('Heroku keeps refusing the config vars', () => {
   it('with --env-file, keeps the key saved there (mode 0600); a re-run with the same file reuses it', withServices(async (s) => {
     const file = join(cleanHome(), 'ib.env');
     herokuAlwaysFails(s);
-    const run = await runCli([...args(s), '--env-file', file, '--json'], s);
+    const run = await runCli([...args(s), '--vars-file', file, '--json'], s);
     expect(run.code).toBe(1);
     const keys = user(s)!.keys;
     expect(keys).toHaveLength(1);
@@ -87,7 +87,7 @@ describe.concurrent('Heroku keeps refusing the config vars', () => {
     expectNoSecretIn(run.stdout + run.stderr, secrets(s));
 
     s.recorder.clearFaults();
-    const again = await runCli([...args(s), '--env-file', file, '--json'], s);
+    const again = await runCli([...args(s), '--vars-file', file, '--json'], s);
     expect(again.code).toBe(0);
     expect(again.json<Doc>().steps.find((x) => x.id === 'iam.access-key')?.status).toBe('unchanged');
     expect(s.recorder.writes().filter((r) => r.operation === 'CreateAccessKey')).toHaveLength(1);

@@ -104,8 +104,9 @@ const CORPUS: BadInput[] = [
   { name: 'Heroku app name with an underscore', bare: (s) => ['setup', '--api-key', s.opentok.apiKey, '--app', 'My_App', '--yes', '--non-interactive'], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /Heroku app "My_App" is not a Heroku app name/, fix: /heroku apps.*--app <name>/ },
   { name: 'IAM user name with a space', args: () => ['--iam-user', 'ib archive'], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /IAM user name "ib archive" may contain only/, fix: /--iam-user <name>/ },
   { name: 'IAM user name too long', args: () => ['--iam-user', 'u'.repeat(65)], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /must be 1 to 64 characters long/, fix: /--iam-user <name>/ },
-  { name: 'empty --env-file', args: () => ['--env-file', ' '], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /--env-file needs a file path/, fix: /--env-file <path>/ },
-  { name: '--env-file naming a directory', args: () => ['--env-file', '/tmp'], exit: 2, code: 'invalid_env_file', sends: 'reads', problem: /--env-file \/tmp is a directory/, fix: /--env-file <path>/ },
+  { name: 'empty --vars-file', args: () => ['--vars-file', ' '], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /--vars-file needs a file path/, fix: /--vars-file <path>/ },
+  { name: '--vars-file naming a directory', args: () => ['--vars-file', '/tmp'], exit: 2, code: 'invalid_vars_file', sends: 'reads', problem: /--vars-file \/tmp is a directory/, fix: /--vars-file <path>/ },
+  { name: '--env-file naming a file that does not exist', args: () => ['--env-file', '/nonexistent/ib.env'], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /--env-file \/nonexistent\/ib.env does not exist/, fix: /--vars-file <path>/ },
   { name: 'AWS endpoint that is not a URL', env: () => ({ AWS_ENDPOINT_URL_S3: 'localhost:4566' }), exit: 2, code: 'invalid_input', sends: 'nothing', problem: /AWS_ENDPOINT_URL_S3 is not a valid http\(s\) URL: localhost:4566/, fix: /Set AWS_ENDPOINT_URL_S3 to an http\(s\) URL/ },
   { name: 'several problems at once', bare: () => ['setup', '--api-key', 'abc', '--bucket', 'B', '--region', 'nowhere', '--app', 'ib-demo', '--non-interactive'], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /API key "abc"[\s\S]*Bucket name "B"[\s\S]*"nowhere" is not an AWS region/, fix: /--api-key[\s\S]*--bucket[\s\S]*--region/ },
   // Usage errors (commander).
@@ -131,7 +132,7 @@ const CORPUS: BadInput[] = [
     code: 'secret_destination_missing',
     sends: 'reads',
     problem: /AWS shows its secret only once/,
-    fix: /--env-file <path>.*--show-secrets/,
+    fix: /--vars-file <path>.*--show-secrets/,
   },
   {
     name: 'consent needed without --yes',

@@ -1,14 +1,14 @@
 // The interactive wizard, driven through the prompter's injected streams, reaches the same state as a scripted run.
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runSetup } from '../../src/commands/setup.js';
+import { execute } from '../../src/commands/index.js';
+import type { CommandFlags } from '../../src/inputs/flags.js';
 import type { Deps } from '../../src/context.js';
-import { Output } from '../../src/io/output.js';
 import { inquirerPrompter } from '../../src/io/prompter.js';
 import { startLocalServices } from '../../src/standins/index.js';
 import type { LocalServices } from '../../src/standins/api.js';
-import { herokuTokenSources } from '../../src/services/heroku.js';
 import { baseEnv } from '../helpers/cli.js';
+import { testDeps } from '../helpers/deps.js';
 
 let services: LocalServices;
 beforeEach(async () => {
@@ -55,27 +55,11 @@ class Terminal {
 }
 
 function interactiveDeps(term: Terminal, env: Record<string, string | undefined>): { deps: Deps; stdout: () => string } {
-  let stdout = '';
-  const out = new Output({
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: term.output,
-    color: false,
-    spinners: false,
-    json: false,
-    debug: false,
-    showSecrets: false,
-  });
-  const deps: Deps = {
-    env,
-    out,
-    prompter: inquirerPrompter({ input: term.input, output: term.output }),
-    tokens: herokuTokenSources(env, services.urls.heroku),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    onInterrupt: new Set(),
-  };
-  return { deps, stdout: () => stdout };
+  const { deps, stdout } = testDeps({ env, prompter: inquirerPrompter({ input: term.input, output: term.output }), stderr: term.output, herokuApi: services.urls.heroku });
+  return { deps, stdout };
 }
+
+const runSetup = (flags: CommandFlags, deps: Deps) => execute('setup', flags, deps).then((exitCode) => ({ exitCode }));
 
 const ENTER = '\r';
 const DOWN = '\x1b[B';
@@ -92,6 +76,7 @@ describe('interactive setup', () => {
     await term.answer('OpenTok API key', `${key}${ENTER}`);
     await term.answer('S3 bucket', ENTER); // accept the suggested ib-archive-<key>
     await term.answer('AWS region', `${'\x7f'.repeat(9)}eu-west-1${ENTER}`);
+    await term.answer('OpenTok API secret', ENTER); // optional: skipped
     await term.answer('Heroku app', `${DOWN}${ENTER}`); // aaa-first-app, then ib-demo
     await term.answer('publicly readable', ENTER);
     const outcome = await run;

@@ -170,25 +170,25 @@ describe('setup without Heroku', () => {
   it('refuses to create a key whose secret would be lost', async () => {
     const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--yes', '--json'], services);
     expect(run.code).toBe(2);
-    expect(run.json<SetupDoc>().error?.missing).toEqual(['--env-file', '--show-secrets']);
+    expect(run.json<SetupDoc>().error?.missing).toEqual(['--vars-file', '--show-secrets']);
     expect(services.recorder.writes()).toEqual([]);
   });
 
   it('writes the four vars to --env-file with mode 0600, and a re-run reuses the key', async () => {
     const dir = cleanHome();
     const file = join(dir, '.env');
-    const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--env-file', file, '--yes'], services);
+    const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--vars-file', file, '--yes'], services);
     expect(run.code).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     const user = services.control.user(`ib-archive-${bucketName()}`)!;
     expect(text).toContain(`AWS_SECRET_ACCESS_KEY=${user.keys[0]!.secretAccessKey}`);
     expect(text).toContain(`S3_COMPOSEDVIDEO_URL=${services.urls.s3}/${bucketName()}/`);
-    expect(run.stdout).toContain(`ib-archive doctor --api-key ${key()} --no-heroku --env-file ${file}`);
+    expect(run.stdout).toContain(`ib-archive doctor --api-key ${key()} --no-heroku --vars-file ${file}`);
     expect(run.stdout + run.stderr).not.toContain(user.keys[0]!.secretAccessKey);
 
     services.recorder.reset();
-    const again = await runCli(['setup', '--api-key', key(), '--no-heroku', '--env-file', file, '--yes', '--json'], services);
+    const again = await runCli(['setup', '--api-key', key(), '--no-heroku', '--vars-file', file, '--yes', '--json'], services);
     expect(again.code).toBe(0);
     expect(again.json<SetupDoc>().steps.find((s) => s.id === 'iam.access-key')?.status).toBe('unchanged');
     expect(services.control.user(user.userName)!.keys).toHaveLength(1);
@@ -196,9 +196,9 @@ describe('setup without Heroku', () => {
 
   it('refuses an --env-file in a missing folder before changing anything', async () => {
     const file = join(cleanHome(), 'no-such-folder', '.env');
-    const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--env-file', file, '--yes', '--json'], services);
+    const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--vars-file', file, '--yes', '--json'], services);
     expect(run.code).toBe(2);
-    expect(run.json<SetupDoc>().error?.code).toBe('invalid_env_file');
+    expect(run.json<SetupDoc>().error?.code).toBe('invalid_vars_file');
     expect(services.recorder.writes()).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/services/aws.js';
-import { inspectBucket } from '../../src/stages/s3.js';
+import { inspectBucket } from '../../src/bucket.js';
 
 let server: Server | undefined;
 afterEach(() => {
@@ -32,7 +32,7 @@ describe('inspectBucket', () => {
   it('asks GetBucketLocation when a wrong-region HEAD names no region', async () => {
     const seen: string[] = [];
     const endpoint = await s3WithoutRegionHeader(seen);
-    const aws = createAwsClients({ credentials: { accessKeyId: 'AKIAEXAMPLE000000000', secretAccessKey: 'x'.repeat(40) }, endpoints: { s3: endpoint, heroku: '', opentok: '' } });
+    const aws = createAwsClients({ credentials: { accessKeyId: 'AKIAEXAMPLE000000000', secretAccessKey: 'x'.repeat(40) }, endpoints: { s3: endpoint } });
     const state = await inspectBucket(aws, 'my-bucket', 'ap-south-1');
     expect(state).toEqual({ exists: true, region: 'eu-west-1' });
     expect(seen[0]).toMatch(/^HEAD \/my-bucket\/? ap-south-1$/);

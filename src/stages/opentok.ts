@@ -1,0 +1,79 @@
+// Stage 4, OpenTok: the project's archive storage pointed at the bucket with the app's key (or the dashboard step).
+import type { PlannedStep } from '../plan.js';
+import type { StorageRead, StorageTarget } from '../services/opentok.js';
+import type { SetupContext } from './context.js';
+import type { Stage } from './stage.js';
+
+type OpenTokContext = Pick<SetupContext, 'inputs' | 'opentok' | 'key' | 'reads'>;
+
+export interface OpenTokState {
+  /** The storage as read, with --configure-opentok; undefined otherwise. */
+  storage?: StorageRead;
+  keyReused: boolean;
+}
+
+/** The target the project gets: this bucket, the app's key, the endpoint only when it is not AWS. */
+export function storageTarget(ctx: Pick<SetupContext, 'inputs' | 'key'>): StorageTarget {
+  const { inputs, key } = ctx;
+  return {
+    type: 's3',
+    config: {
+      bucket: inputs.bucket,
+      accessKey: key.current.accessKeyId,
+      secretKey: key.current.secretAccessKey,
+      ...(inputs.endpoints.s3 ? { endpoint: inputs.endpoints.s3 } : {}),
+      sse: inputs.sse,
+    },
+    fallback: inputs.fallback,
+  };
+}
+
+/**
+ * OpenTok: with --configure-opentok, GET …/archive/storage (an answer with the target proves the credentials too; where
+ * the API cannot read it back, createSession does); with only the secret, createSession checks the key and secret.
+ */
+export const opentokStage: Stage<OpenTokContext, OpenTokState> = {
+  readStep: 'opentok.storage',
+  inspect: async ({ inputs, opentok, reads }) => {
+    const keyReused = reads.iam().then((s) => Boolean(s.choice.reuse));
+    if (!opentok) return { keyReused: await keyReused };
+    if (!inputs.configureOpentok) {
+      await opentok.verifyCredentials();
+      return { keyReused: await keyReused };
+    }
+    const storage = await opentok.readStorage();
+    if (!storage.target) await opentok.verifyCredentials();
+    return { storage, keyReused: await keyReused };
+  },
+  plan: (ctx, state) => [storageStep(ctx, state)],
+};
+
+function storageStep(ctx: OpenTokContext, state: OpenTokState): PlannedStep {
+  const { inputs, opentok, key } = ctx;
+  const after: PlannedStep['after'] = ['heroku.config-vars'];
+  if (!inputs.configureOpentok || !opentok) {
+    return { id: 'opentok.storage', after, status: 'skipped', detail: opentok ? 'key and secret verified; dashboard step below' : 'dashboard step below' };
+  }
+  const target = storageTarget(ctx);
+  const current = state.storage?.target;
+  const same =
+    state.keyReused &&
+    current?.type === target.type &&
+    current.config?.bucket === target.config.bucket &&
+    current.config?.accessKey === target.config.accessKey &&
+    (current.config?.endpoint ?? undefined) === target.config.endpoint &&
+    (current.config?.sse ?? 's3') === target.config.sse &&
+    current.fallback === target.fallback;
+  if (same) return { id: 'opentok.storage', after, status: 'unchanged', detail: `project ${inputs.apiKey} archives to ${target.config.bucket}` };
+  return {
+    id: 'opentok.storage',
+    after,
+    status: state.storage?.readable && !current ? 'created' : 'updated',
+    detail: `project ${inputs.apiKey} archives to ${target.config.bucket} (sse ${target.config.sse}, fallback ${target.fallback})`,
+    apply: async () => {
+      key.assertUsable();
+      // The key as it stands now (a new one exists only once the IAM step ran).
+      await opentok.putStorage(storageTarget(ctx));
+    },
+  };
+}
