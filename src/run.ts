@@ -42,6 +42,8 @@ export function processDeps(flags: CommandFlags, env: Env): Deps {
     json: Boolean(flags.json),
     debug: Boolean(flags.debug),
     showSecrets: Boolean(flags.showSecrets),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    columnsStderr: stderrTTY ? process.stderr.columns : undefined,
   });
   let herokuApi = 'https://api.heroku.com';
   try {
