@@ -42,9 +42,14 @@ export function visibleWidth(text: string): number {
   return [...stripVTControlCharacters(text)].length;
 }
 
-/** Continuation indent of a line: its leading spaces, plus a leading mark (→ ✓ ✗ ! - ~ • or "1.") and its space. */
+/**
+ * Continuation indent of a line: its leading spaces, plus a leading mark (→ ✓ ✗ ! - ~ • … or "1.") and its space;
+ * in an indented two-column row ("  NAME  value"), the value's column.
+ */
 function hangingIndent(line: string): number {
-  return /^ *(?:(?:[→✓✗!~•-]|\d+\.) )?/.exec(stripVTControlCharacters(line))![0].length;
+  const plain = stripVTControlCharacters(line);
+  const row = /^ {2,}\S+ {2,}(?=\S)/.exec(plain);
+  return row ? row[0].length : /^ *(?:(?:[→✓✗!~•…-]|\d+\.) )?/.exec(plain)![0].length;
 }
 
 /**

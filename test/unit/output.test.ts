@@ -104,6 +104,8 @@ describe('wrapLine', () => {
     for (const line of linesOf(wrapLine(fix, 80)).slice(1)) expect(line.startsWith('      ') && line[6] !== ' ').toBe(true);
     const step = '  2. In Archiving, click "Set up your cloud storage now", then the Amazon S3 logo.';
     expect(linesOf(wrapLine(step, 78))[1]).toBe('     logo.');
+    const row = '  AWS_SECRET_ACCESS_KEY  ********  (heroku config:get AWS_SECRET_ACCESS_KEY -a ib-demo)';
+    expect(linesOf(wrapLine(row, 80))[1]).toBe(`${' '.repeat(25)}ib-demo)`);
   });
 });
 
