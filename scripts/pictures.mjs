@@ -1,7 +1,7 @@
 // Renders docs/demo.svg and docs/doctor.svg from real runs of bin/ib-archive.js in an 80-column terminal.
-// `npm run pictures` (after a build). Each run happens on a pseudo-terminal (util-linux `script`), so stdout is a
-// terminal and the output wraps as users see it; CI=true keeps spinners off, so the transcript is plain lines with
-// colour codes, which ansi-to-svg turns into SVG text.
+// `npm run pictures` builds first (the script runs dist/). Each run happens on a pseudo-terminal (util-linux
+// `script`), so stdout is a terminal and the output wraps as users see it; CI=true keeps spinners off, so the
+// transcript is plain lines with colour codes, which ansi-to-svg turns into SVG text.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +17,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 // The SDK client used below runs in this process (the CLI's own runs get it through cleanEnv).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const BIN = join(ROOT, 'bin/ib-archive.js');
-const DOCS = join(ROOT, 'docs');
+// `--out <dir>` writes the pictures elsewhere (the test suite does); docs/ by default.
+const outAt = process.argv.indexOf('--out');
+const DOCS = outAt > 0 && process.argv[outAt + 1] ? resolve(process.argv[outAt + 1]) : join(ROOT, 'docs');
 const COLS = 80;
 const ESC = '\u001b[';
 
@@ -118,7 +120,7 @@ function writePicture(file, command, transcript, note) {
     .replace('<svg ', '<svg xml:space="preserve" style="white-space:pre" ')
     .replace(/(<text [^>]*>) +/g, '$1');
   writeFileSync(join(DOCS, file), `${kept}\n`);
-  console.log(`wrote docs/${file} (${Math.round(kept.length / 1024)} kB)`);
+  console.log(`wrote ${join(DOCS, file)} (${Math.round(kept.length / 1024)} kB)`);
 }
 
 /** Loads the stand-ins (TypeScript) bundled into .build/ (inside the project, so its packages resolve from node_modules). */
