@@ -34,10 +34,13 @@ export function processDeps(flags: CommandFlags, env: Env): Deps {
     color: colorEnabled(env, Boolean(process.stdout.isTTY) && !flags.json),
     colorStderr: colorEnabled(env, stderrTTY),
     // A terminal without a size (a pty nobody sized, `docker run -t`) reports 0 columns: ora would clear endless lines.
-    spinners: stderrTTY && !inCi(env) && !flags.json && (process.stderr.columns ?? 0) > 0,
+    // TERM=dumb (an editor's shell buffer) cannot move the cursor back over a spinner.
+    spinners: stderrTTY && !inCi(env) && !flags.json && (process.stderr.columns ?? 0) > 0 && env.TERM !== 'dumb',
     json: Boolean(flags.json),
     debug: Boolean(flags.debug),
     showSecrets: Boolean(flags.showSecrets),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    columnsStderr: stderrTTY ? process.stderr.columns : undefined,
   });
   let herokuApi = 'https://api.heroku.com';
   try {

@@ -1,5 +1,5 @@
 // Step results of a command: the ids and statuses of CONTRACT's JSON, and their human rendering.
-import type { Output } from './io/output.js';
+import { type Output, visibleWidth } from './io/output.js';
 
 export type StepId =
   | 'aws.identity'
@@ -121,6 +121,7 @@ export class StepLog {
       failed: c.red('✗'),
     };
     const status = r.status === 'unchanged' ? c.dim(r.status.padEnd(9)) : r.status.padEnd(9);
-    this.out.result(`${mark[r.status]} ${LABELS[r.id].padEnd(19)} ${status} ${r.detail}`);
+    const head = `${mark[r.status]} ${LABELS[r.id].padEnd(19)} ${status} `;
+    this.out.result(head + r.detail, visibleWidth(head));
   }
 }

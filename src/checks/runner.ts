@@ -1,6 +1,6 @@
 // Doctor checks: their results, the concurrent runner (each check with its own timeout) and the report.
 import { CloudError } from '../errors.js';
-import type { Output } from '../io/output.js';
+import { type Output, visibleWidth } from '../io/output.js';
 
 export { once } from '../once.js';
 
@@ -115,7 +115,8 @@ export function renderResult(out: Output, r: CheckResult): void {
   const c = out.c;
   const mark = { pass: c.green('✓'), warn: c.yellow('!'), fail: c.red('✗'), skip: c.dim('-') }[r.status];
   const detail = r.status === 'skip' ? c.dim(r.detail) : r.detail;
-  out.result(`${mark} ${LABELS[r.id].padEnd(18)} ${detail}`);
+  const head = `${mark} ${LABELS[r.id].padEnd(18)} `;
+  out.result(head + detail, visibleWidth(head));
   if (r.fix && (r.status === 'fail' || r.status === 'warn')) {
     const [first, ...rest] = r.fix.split('\n');
     out.result(`    ${c.cyan('→')} ${first}`);

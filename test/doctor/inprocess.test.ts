@@ -21,6 +21,7 @@ it('asks for the API key, the Heroku token and the app when run interactively', 
     input: async (q) => (asked.push(q.message), s.apiKey),
     password: async (q) => (asked.push(q.message), s.services.herokuToken),
     confirm: async () => true,
+    search: async () => Promise.reject(new Error('doctor asks no searchable question')),
     select: async <T>(q: { message: string; choices: { value: T }[] }) => {
       asked.push(`${q.message}: ${q.choices.map((c) => String(c.value)).join(', ')}`);
       return q.choices.find((c) => c.value === (s.app as unknown))!.value;

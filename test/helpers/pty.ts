@@ -2,6 +2,7 @@
 // behave as in a real terminal: Ctrl-C at a prompt is the \x03 key, elsewhere the terminal turns it into SIGINT.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import xterm from '@xterm/headless';
 import type { LocalServices } from '../../src/standins/api.js';
 import { BIN, baseEnv, recordRunOutput } from './cli.js';
 import { issuedSecrets } from './hooks.js';
@@ -83,4 +84,25 @@ export function runInPty(
       resolve({ code, screen });
     });
   });
+}
+
+export interface ScreenLine {
+  text: string;
+  /** The terminal wrapped the line before this one into this one (it was wider than the terminal). */
+  wrapped: boolean;
+}
+
+/** What a terminal of `cols` columns shows after `screen` (scrollback included), as xterm renders it. */
+export async function renderScreen(screen: string, cols: number): Promise<ScreenLine[]> {
+  const term = new xterm.Terminal({ cols, rows: 24, scrollback: 10_000, allowProposedApi: true });
+  await new Promise<void>((resolve) => term.write(screen, resolve));
+  const buffer = term.buffer.active;
+  const lines: ScreenLine[] = [];
+  for (let i = 0; i < buffer.length; i++) {
+    const line = buffer.getLine(i)!;
+    lines.push({ text: line.translateToString(true), wrapped: line.isWrapped });
+  }
+  term.dispose();
+  while (lines.length > 0 && !lines[lines.length - 1]!.text) lines.pop();
+  return lines;
 }
