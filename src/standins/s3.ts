@@ -9,11 +9,17 @@ import { s3Answer, type S3Handler } from './s3-context.js';
 import { preflight } from './s3-cors.js';
 import { accessDenied, invalidRequest, noSuchBucket, S3Error, s3ErrorResponse } from './s3-errors.js';
 import { OBJECT_HANDLERS } from './s3-object.js';
+import { MULTIPART_HANDLERS } from './s3-multipart.js';
 import { matchRoute, operationName, s3Target, type S3Route } from './s3-routes.js';
 import type { StandIn, StandInRequest, StandInResponse } from './serve.js';
 import { authorizationKeyId } from './sigv4.js';
 
-const HANDLERS: Record<string, S3Handler> = { ...BUCKET_HANDLERS, ...CONFIG_HANDLERS, ...OBJECT_HANDLERS };
+const HANDLERS: Record<string, S3Handler> = {
+  ...BUCKET_HANDLERS,
+  ...CONFIG_HANDLERS,
+  ...OBJECT_HANDLERS,
+  ...MULTIPART_HANDLERS,
+};
 
 /** Operations whose request must carry Content-MD5 or an x-amz-checksum-* (the SDK adds one). */
 const INTEGRITY_REQUIRED = new Set(['PutBucketCors', 'PutBucketPolicy', 'PutPublicAccessBlock', 'PutBucketOwnershipControls', 'PutObjectAcl']);
