@@ -1,6 +1,6 @@
 // OpenTok checks: the key/secret pair works, and the project's archive storage is this bucket with the app's key.
 import { CloudError } from '../errors.js';
-import type { OpenTokApi } from '../services/opentok.js';
+import { type OpenTokApi, parseJson } from '../services/opentok.js';
 import type { DoctorFacts } from './facts.js';
 import { CONFIGURE_OPENTOK, type FixContext, runSetup } from './fixes.js';
 import { type Check, type Outcome, fail, pass, settle, skip } from './runner.js';
@@ -31,15 +31,6 @@ export interface StorageExpectation {
   accessKeyId?: string;
   /** Custom S3 endpoint the project must use; undefined for AWS. */
   endpoint?: string;
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Verdict on GET /v2/project/<apiKey>/archive/storage against the app's bucket and key. */

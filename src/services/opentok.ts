@@ -8,12 +8,36 @@ export interface StorageTarget {
   fallback: 'none' | 'opentok';
 }
 
+export type ArchiveStatus = 'started' | 'paused' | 'stopped' | 'uploaded' | 'available' | 'expired' | 'failed';
+
+/** An archive as GET /v2/project/<apiKey>/archive lists it (the fields ib-archive reads). */
+export interface OpenTokArchive {
+  id: string;
+  status: ArchiveStatus;
+  name: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** Seconds. */
+  duration: number;
+  /** Bytes. */
+  size: number;
+  outputMode: 'composed' | 'individual';
+  sessionId: string;
+  reason: string;
+  /** Download link of an `available` archive, valid 10 minutes; null otherwise. */
+  url: string | null;
+}
+
 export interface OpenTokApi {
   /** createSession as the key/secret pair; rejects with CloudError `opentok_invalid_credentials` when refused. */
   verifyCredentials(): Promise<void>;
   /** The project's archive target without its secret, or undefined when the API cannot read it back. */
   readStorage(): Promise<{ readable: boolean; target?: Omit<StorageTarget, 'config'> & { config: Omit<StorageTarget['config'], 'secretKey'> } }>;
   putStorage(target: StorageTarget): Promise<void>;
+  /** GET /v2/project/<apiKey>/archive: one page, newest first (count at most 1000). */
+  listArchives(page: { offset: number; count: number }): Promise<{ count: number; items: OpenTokArchive[] }>;
+  /** GET /v2/project/<apiKey>/archive/<id>: the archive with a fresh link, or undefined when OpenTok no longer has it. */
+  getArchive(id: string): Promise<OpenTokArchive | undefined>;
 }
 
 const INVALID = (apiKey: string) =>
@@ -46,23 +70,24 @@ export function createOpenTokApi(
 ): OpenTokApi {
   const timeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const base = apiUrl.replace(/\/+$/, '');
-  const storageUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}/archive/storage`;
+  const projectUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}`;
+  const storageUrl = `${projectUrl}/archive/storage`;
 
-  const rest = async (method: 'GET' | 'PUT', body?: unknown): Promise<{ status: number; text: string }> =>
+  const rest = async (method: 'GET' | 'PUT', body?: unknown, url = storageUrl): Promise<{ status: number; text: string }> =>
     withRetries(
       deps,
       async () => {
         const { default: generateJwt } = await import('opentok/lib/generateJwt.js');
         const jwt = generateJwt({ apiKey, apiSecret, auth: { expire: 300 } });
         const started = Date.now();
-        const res = await fetch(storageUrl, {
+        const res = await fetch(url, {
           method,
           headers: { 'X-OPENTOK-AUTH': jwt, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
           body: body ? JSON.stringify(body) : undefined,
           signal: AbortSignal.timeout(timeout),
         });
         const text = await res.text();
-        deps.onRequest?.(`OpenTok ${method} ${new URL(storageUrl).pathname} → ${res.status} (${Date.now() - started} ms)`);
+        deps.onRequest?.(`OpenTok ${method} ${new URL(url).pathname} → ${res.status} (${Date.now() - started} ms)`);
         if (res.status === 429 || res.status >= 500) throw new HttpStatusError(res.status, text);
         return { status: res.status, text };
       },
@@ -120,5 +145,46 @@ export function createOpenTokApi(
       const r = await rest('PUT', target);
       if (r.status < 200 || r.status >= 300) throw failure('Setting the archive storage of the OpenTok project', r);
     },
+    listArchives: async ({ offset, count }) => {
+      const r = await rest('GET', undefined, `${projectUrl}/archive?offset=${offset}&count=${count}`);
+      if (r.status !== 200) throw failure('Listing the archives of the OpenTok project', r);
+      const doc = parseJson(r.text) as { count?: unknown; items?: unknown } | undefined;
+      if (!doc || !Array.isArray(doc.items)) throw failure('Listing the archives of the OpenTok project', { status: r.status, text: 'the answer is not an archive list' });
+      return { count: Number(doc.count) || 0, items: doc.items.map(archiveOf) };
+    },
+    getArchive: async (id) => {
+      const r = await rest('GET', undefined, `${projectUrl}/archive/${encodeURIComponent(id)}`);
+      if (r.status === 404) return undefined;
+      const doc = r.status === 200 ? parseJson(r.text) : undefined;
+      if (!doc) throw failure(`Reading archive ${id} of the OpenTok project`, r);
+      return archiveOf(doc);
+    },
+  };
+}
+
+/** A JSON object from an answer's text, or undefined when it is not one. */
+export function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields ib-archive reads, typed (a missing one becomes its empty value). */
+function archiveOf(raw: unknown): OpenTokArchive {
+  const a = (raw ?? {}) as Record<string, unknown>;
+  return {
+    id: String(a.id ?? ''),
+    status: String(a.status ?? '') as ArchiveStatus,
+    name: typeof a.name === 'string' ? a.name : '',
+    createdAt: Number(a.createdAt) || 0,
+    duration: Number(a.duration) || 0,
+    size: Number(a.size) || 0,
+    outputMode: a.outputMode === 'individual' ? 'individual' : 'composed',
+    sessionId: typeof a.sessionId === 'string' ? a.sessionId : '',
+    reason: typeof a.reason === 'string' ? a.reason : '',
+    url: typeof a.url === 'string' && a.url ? a.url : null,
   };
 }
