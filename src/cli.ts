@@ -21,6 +21,13 @@ Examples:
   $ ib-archive doctor --app my-ib --api-key 46000000 --api-secret "$OPENTOK_API_SECRET" --json
   $ ib-archive doctor --no-heroku --env-file .env --api-key 46000000`;
 
+const ARCHIVES_EXAMPLES = `
+Examples:
+  $ ib-archive archives --api-key 46000000 --api-secret "$OPENTOK_API_SECRET" --app my-ib
+  $ ib-archive archives --api-key 46000000 --app my-ib --rescue --dry-run     # what would be copied
+  $ ib-archive archives --api-key 46000000 --app my-ib --rescue --yes         # copy them into the bucket
+  $ ib-archive archives --api-key 46000000 --no-heroku --vars-file .env --limit 200 --json`;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Options both commands take; the help text says what each means for that command. */
@@ -67,6 +74,30 @@ function buildProgram(run: (command: CommandName, flags: CommandFlags) => Promis
     .addHelpText('after', DOCTOR_EXAMPLES)
     .action(async (opts: CommandFlags) => {
       process.exitCode = await run('doctor', opts);
+    });
+
+  program
+    .command('archives')
+    .description("list the project's recent recordings and where each file really is; --rescue copies the ones left in the OpenTok cloud into the bucket")
+    .option('--api-key <key>', 'OpenTok project API key (env OPENTOK_API_KEY)')
+    .option('--api-secret <secret>', 'OpenTok project API secret, needed to list archives (env OPENTOK_API_SECRET)')
+    .option('--bucket <name>', "S3 bucket OpenTok uploads to (default: the app's S3_BUCKET_NAME or BUCKET_URL)")
+    .option('--region <region>', 'AWS region to look in first (the bucket is found wherever it is)')
+    .option('--profile <name>', 'AWS profile (env AWS_PROFILE)')
+    .option('-a, --app <name>', 'Heroku app whose vars say where archives are linked (env HEROKU_APP)')
+    .option('--no-heroku', 'take the vars from the environment or --vars-file instead of the Heroku app')
+    .option('--vars-file <path>', "with --no-heroku: read the app's vars from this file")
+    .addOption(new Option('--env-file <path>', 'alias of --vars-file').hideHelp())
+    .option('--limit <n>', 'how many of the newest archives to list', '50')
+    .option('--rescue', 'copy every archive waiting in the OpenTok cloud into the bucket, where the app links it')
+    .option('-y, --yes', 'accept the confirmation of a rescue')
+    .option('--dry-run', 'read only: show what would be copied')
+    .option('--non-interactive', 'never prompt (also when CI is set or there is no TTY)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--debug', 'request/response summaries on stderr (secrets redacted)')
+    .addHelpText('after', ARCHIVES_EXAMPLES)
+    .action(async (opts: CommandFlags) => {
+      process.exitCode = await run('archives', opts);
     });
 
   program

@@ -7,7 +7,7 @@ import { Output } from './io/output.js';
 import { inquirerPrompter, noPrompter } from './io/prompter.js';
 import { herokuTokenSources } from './services/heroku.js';
 
-export type CommandName = 'setup' | 'doctor' | 'demo';
+export type CommandName = 'setup' | 'doctor' | 'demo' | 'archives';
 
 function colorEnabled(env: Env, isTTY: boolean): boolean {
   if (env.NO_COLOR) return false;
@@ -76,5 +76,6 @@ export async function runCommand(command: CommandName, flags: CommandFlags, env:
   process.on('SIGTERM', () => void onSignal());
   if (command === 'setup') return (await import('./commands/setup.js')).runSetup(flags, deps).then((o) => o.exitCode);
   if (command === 'doctor') return (await import('./commands/doctor.js')).runDoctor(flags, deps);
+  if (command === 'archives') return (await import('./commands/archives.js')).runArchives(flags, deps);
   return (await import('./commands/demo.js')).runDemo(flags, deps);
 }

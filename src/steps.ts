@@ -12,7 +12,8 @@ export type StepId =
   | 'iam.policy'
   | 'iam.access-key'
   | 'heroku.config-vars'
-  | 'opentok.storage';
+  | 'opentok.storage'
+  | 's3.rescue';
 
 export type StepStatus = 'created' | 'updated' | 'unchanged' | 'skipped' | 'planned' | 'failed';
 
@@ -34,6 +35,7 @@ const LABELS: Record<StepId, string> = {
   'iam.access-key': 'Access key',
   'heroku.config-vars': 'Heroku vars',
   'opentok.storage': 'OpenTok storage',
+  's3.rescue': 'Rescue',
 };
 
 /** Step ids in the order of CONTRACT (and of the report), whatever order concurrent steps finish in. */
