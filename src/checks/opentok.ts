@@ -6,7 +6,7 @@ import { CONFIGURE_OPENTOK, type FixContext, runSetup } from './fixes.js';
 import { type Check, type Outcome, fail, pass, settle, skip } from './runner.js';
 
 const DASHBOARD = 'https://tokbox.com/account';
-const NO_SECRET = 'no API secret: pass --api-secret (or OPENTOK_API_SECRET) to check the OpenTok project too';
+export const NO_SECRET = 'no API secret: pass --api-secret (or OPENTOK_API_SECRET) to check the OpenTok project too';
 
 /** opentok.credentials — POST /session/create (createSession) with the project's key and secret. */
 export function opentokCredentialsCheck(f: DoctorFacts, api: OpenTokApi | undefined): Check {
