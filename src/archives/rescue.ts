@@ -14,7 +14,7 @@ export interface RescueContext {
   bucket: string;
   vars: Record<string, string | undefined>;
   appType: AppType;
-  /** Longest silence of one download or request. */
+  /** Time limit for OpenTok's download to start answering (a stalled body is bounded by fetch's own 5-minute limit). */
   requestTimeoutMs: number;
   fetch: typeof fetch;
   debug(line: string): void;
@@ -113,22 +113,21 @@ async function openDownload(row: ArchiveRow, ctx: RescueContext): Promise<Downlo
   for (let attempt = 1; ; attempt++) {
     const fresh = await freshArchive(row, ctx);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`no data for ${ctx.requestTimeoutMs / 1000} s`)), ctx.requestTimeoutMs);
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ctx.requestTimeoutMs / 1000} s`)), ctx.requestTimeoutMs);
     let res: Response;
     try {
       res = await ctx.fetch(fresh.url!, { signal: controller.signal });
     } catch (err) {
-      clearTimeout(timer);
       throw new CloudError(`Downloading archive ${row.id} from OpenTok failed (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}).`, 'opentok_download_failed', 'Re-run the same command: it copies what is still missing.');
+    } finally {
+      clearTimeout(timer);
     }
     ctx.debug(`OpenTok download of ${row.id} → ${res.status}`);
     if ([403, 404, 410].includes(res.status) && attempt === 1) {
-      clearTimeout(timer);
       await res.body?.cancel().catch(() => undefined);
       continue;
     }
     if (res.status !== 200 || !res.body) {
-      clearTimeout(timer);
       throw new CloudError(`OpenTok's download link for archive ${row.id} answered ${res.status}.`, 'opentok_download_failed', 'Re-run the same command in a moment: each run gets a fresh link.');
     }
     const expected = Number(res.headers.get('content-length') ?? NaN);
@@ -136,21 +135,18 @@ async function openDownload(row: ArchiveRow, ctx: RescueContext): Promise<Downlo
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         bytes += chunk.length;
-        timer.refresh();
         done(null, chunk);
       },
       flush(done) {
-        clearTimeout(timer);
         done(Number.isFinite(expected) && bytes !== expected ? new Error(`the download ended after ${bytes} of ${expected} bytes`) : null);
       },
     });
     const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    pipeline(source, counter, () => clearTimeout(timer));
+    pipeline(source, counter, () => undefined);
     return {
       body: counter,
       bytes: () => bytes,
       cancel: () => {
-        clearTimeout(timer);
         if (!source.destroyed) source.destroy();
       },
     };
