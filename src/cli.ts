@@ -87,6 +87,7 @@ function buildProgram(run: (command: CommandName, flags: CommandFlags) => Promis
     .option('-a, --app <name>', 'Heroku app whose vars say where archives are linked (env HEROKU_APP)')
     .option('--no-heroku', 'take the vars from the environment or --vars-file instead of the Heroku app')
     .option('--vars-file <path>', "with --no-heroku: read the app's vars from this file")
+    .addOption(new Option('--app-type <type>', 'how the app links archives (default: detected from its vars; classic with --no-heroku)').choices(['classic', 'ibs']))
     .addOption(new Option('--env-file <path>', 'alias of --vars-file').hideHelp())
     .option('--limit <n>', 'how many of the newest archives to list', '50')
     .option('--rescue', 'copy every archive waiting in the OpenTok cloud into the bucket, where the app links it')

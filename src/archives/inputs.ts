@@ -4,6 +4,7 @@ import { CloudError, InputError } from '../errors.js';
 import { type AwsInputs, type CommandFlags, findHerokuToken, resolveAws } from '../inputs.js';
 import { createHerokuApi } from '../services/heroku.js';
 import { readEnvFile } from '../stages/heroku.js';
+import type { AppType } from './links.js';
 import { apiKeyProblem, bucketNameProblem, herokuAppProblem, regionProblem } from '../validate.js';
 
 export interface ArchivesFlags extends CommandFlags {
@@ -11,6 +12,7 @@ export interface ArchivesFlags extends CommandFlags {
   limit?: string;
   rescue?: boolean;
   varsFile?: string;
+  appType?: string;
 }
 
 export interface ArchivesInputs extends AwsInputs {
@@ -22,14 +24,16 @@ export interface ArchivesInputs extends AwsInputs {
   /** With --no-heroku: the app's vars, from the vars file or the environment. */
   localVars?: Record<string, string | undefined>;
   varsFile?: string;
+  /** --app-type; undefined: detected from the Heroku app's vars (classic with --no-heroku). */
+  appType?: AppType;
   limit: number;
   rescue: boolean;
   yes: boolean;
   dryRun: boolean;
 }
 
-/** The vars that say where the app links archives (classic and ibs) and which type it is. */
-export const LINK_VARS = ['S3_BUCKET_NAME', 'S3_COMPOSEDVIDEO_URL', 'BUCKET_URL', 'JWT_SECRET', 'AWS_ACCESS_KEY_ID', 'SECRET_KEY', 'BACKEND_URL'];
+/** The vars that say where the app links archives (classic and ibs). */
+export const LINK_VARS = ['S3_BUCKET_NAME', 'S3_COMPOSEDVIDEO_URL', 'BUCKET_URL'];
 
 /** Flag → environment → prompt for every input, validated before any request. */
 export async function resolveArchivesInputs(flags: ArchivesFlags, deps: Deps): Promise<ArchivesInputs> {
@@ -49,6 +53,7 @@ export async function resolveArchivesInputs(flags: ArchivesFlags, deps: Deps): P
   if (useHeroku) check('Heroku app', app, herokuAppProblem);
   const limit = Number(flags.limit ?? '50');
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) problems.push(`--limit must be a whole number from 1 to 10000, not "${flags.limit}".`);
+  if (flags.appType !== undefined && flags.appType !== 'classic' && flags.appType !== 'ibs') problems.push(`--app-type must be "classic" or "ibs", not "${flags.appType}".`);
   if (varsFile !== undefined && useHeroku) problems.push('--vars-file is read only with --no-heroku (otherwise the config vars of --app are read).');
   const aws = await resolveAws(flags, env).catch((err: unknown) => {
     if (err instanceof InputError) problems.push(err.message);
@@ -99,6 +104,7 @@ export async function resolveArchivesInputs(flags: ArchivesFlags, deps: Deps): P
     heroku: useHeroku ? { app: app!, token: token! } : undefined,
     localVars,
     varsFile,
+    appType: (flags.appType as AppType | undefined) ?? (useHeroku ? undefined : 'classic'),
     limit,
     rescue: Boolean(flags.rescue),
     yes: Boolean(flags.yes),

@@ -37,7 +37,7 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
       : { ...inputs.localVars };
     out.addSecret(vars.AWS_SECRET_ACCESS_KEY);
     out.addSecret(vars.JWT_SECRET);
-    const appType = appTypeOf(vars);
+    const appType = inputs.appType ?? appTypeOf(vars);
     const baseUrl = appType === 'ibs' ? vars.BUCKET_URL : vars.S3_COMPOSEDVIDEO_URL;
     const bucket = inputs.bucketFlag ?? (vars.S3_BUCKET_NAME?.trim() || bucketOfUrl(baseUrl));
     if (!bucket) {
