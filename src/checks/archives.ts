@@ -24,6 +24,9 @@ export interface ArchivesEvidence {
   causes: string[];
   /** `ib-archive archives --rescue …` for this set-up. */
   rescueCommand: string;
+  /** Days after which an enabled lifecycle rule deletes objects under `<apiKey>/`, if one does. */
+  expireAfterDays?: number;
+  now?: number;
 }
 
 const list = (rows: ArchiveRow[]) => rows.map((r) => (r.name ? `${r.id} (${r.name})` : r.id)).join(', ');
@@ -41,7 +44,10 @@ export function judgeArchives(e: ArchivesEvidence): Outcome {
     );
   }
   const failed = e.rows.filter((r) => r.location === 'failed');
-  const vanished = e.rows.filter((r) => r.status === 'uploaded' && r.location === 'lost');
+  const gone = e.rows.filter((r) => r.status === 'uploaded' && r.location === 'lost');
+  const days = e.expireAfterDays;
+  const expiredByRule = (r: ArchiveRow) => days !== undefined && (e.now ?? Date.now()) - r.createdAt >= days * 86_400_000;
+  const vanished = gone.filter((r) => !expiredByRule(r));
   const problems: string[] = [];
   const fixes: string[] = [];
   if (failed.length > 0) {
@@ -59,9 +65,10 @@ export function judgeArchives(e: ArchivesEvidence): Outcome {
     fixes.push('The public read of the archives is broken: see s3.public-read above.');
   }
   if (problems.length > 0) return warn(problems.join('; '), fixes.join('\n'));
-  if (!newest) return pass(`${e.rows.length} archive(s), none finished in the bucket yet`);
+  const expired = gone.length > 0 ? `; ${gone.length} older one(s) deleted by the bucket's lifecycle rule (after ${days} days)` : '';
+  if (!newest) return pass(`${e.rows.length} archive(s), none finished in the bucket yet${expired}`);
   const where = newest.link ? `read anonymously through the app's link ${newest.link}` : "(the app has no archive URL to read it through)";
-  return pass(`newest recording in the bucket: ${newest.id}${newest.name ? ` (${newest.name})` : ''} of ${formatCreated(newest.createdAt)}, ${where}`);
+  return pass(`newest recording in the bucket: ${newest.id}${newest.name ? ` (${newest.name})` : ''} of ${formatCreated(newest.createdAt)}, ${where}${expired}`);
 }
 
 /** `ib-archive archives --rescue` for the doctor's set-up (the secret from the environment, never printed). */
@@ -77,6 +84,22 @@ function rescueCommand(f: DoctorFacts): string {
 async function causesOf(f: DoctorFacts, related: (id: CheckId) => Promise<CheckResult> | undefined, ms: number): Promise<string[]> {
   const results = await Promise.all(CAUSES.map((id) => Promise.race([related(id) ?? Promise.resolve(undefined), f.services.sleep(ms).then(() => undefined)])));
   return results.filter((r): r is CheckResult => r?.status === 'fail' || (r?.status === 'warn' && r.id === 'iam.key')).map((r) => `${r.id} ${r.status === 'fail' ? 'failed' : 'warns'}: ${r.detail}`);
+}
+
+/** GetBucketLifecycleConfiguration: the days after which an enabled rule expires objects under `<apiKey>/` (none when unreadable). */
+async function lifecycleDays(f: DoctorFacts, bucket: string, region: string): Promise<number | undefined> {
+  const { GetBucketLifecycleConfigurationCommand } = await import('@aws-sdk/client-s3');
+  const folder = `${f.inputs.apiKey}/`;
+  try {
+    const s3 = await f.services.aws.s3(region);
+    const { Rules = [] } = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), { abortSignal: f.signal });
+    const days = Rules.filter((r) => r.Status === 'Enabled' && folder.startsWith(r.Filter?.Prefix ?? r.Prefix ?? '') && r.Expiration?.Days)
+      .map((r) => r.Expiration!.Days!);
+    return days.length > 0 ? Math.min(...days) : undefined;
+  } catch (err) {
+    f.services.debug(`lifecycle of ${bucket} not read (${(err as Error).name}): uploaded archives missing from the bucket are reported`);
+    return undefined;
+  }
 }
 
 /** opentok.archives — GET /v2/project/<apiKey>/archive, HeadObject of each file, an anonymous HEAD of the newest through the app's link. */
@@ -106,7 +129,8 @@ export function archivesCheck(f: DoctorFacts, api: OpenTokApi | undefined, relat
       const newest = rows.find((r) => r.location === 's3');
       const newestRead = newest?.link ? await anonymousFetch(f, newest.link, { method: 'HEAD' }) : undefined;
       const causes = rows.some((r) => r.location === 'opentok') ? await causesOf(f, related, 3000) : [];
-      return judgeArchives({ apiKey: f.inputs.apiKey, bucket, rows, newestRead, causes, rescueCommand: rescueCommand(f) });
+      const expireAfterDays = rows.some((r) => r.status === 'uploaded' && r.location === 'lost') ? await lifecycleDays(f, bucket, region) : undefined;
+      return judgeArchives({ apiKey: f.inputs.apiKey, bucket, rows, newestRead, causes, rescueCommand: rescueCommand(f), expireAfterDays, now: f.services.now() });
     },
   };
 }

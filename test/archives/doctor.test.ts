@@ -33,8 +33,16 @@ describe('doctor opentok.archives with archives of every status', () => {
 
   it('warns when an uploaded archive is gone from the bucket', async () => {
     await t.s.s3.send(new DeleteObjectCommand({ Bucket: t.s.bucket, Key: keyOf(t.s, t.composedInS3) }));
+    t.s.services.recorder.reset();
     const report = await doctor(t.s);
-    expectReport(t.s, report, { 'opentok.archives': ['warn', new RegExp(`1 uploaded archive\\(s\\) are not in s3://${t.s.bucket} any more: ${t.composedInS3.id} \\(welcome\\)`)] });
+    const check = report.byId['opentok.archives']!;
+    expect(check.status).toBe('warn');
+    expect(check.detail).toMatch(new RegExp(`1 uploaded archive\\(s\\) are not in s3://${t.s.bucket} any more: ${t.composedInS3.id} \\(welcome\\)`));
+    expect(check.fix).toMatch(/lifecycle rule or by hand/);
+    expect(report.result.code).toBe(0);
+    // The check asks for the bucket's lifecycle rules (they may explain the deletion); the S3 stand-in models
+    // GetBucketLifecycleConfiguration in its own change, so until then that one request is the only unknown.
+    expect(t.s.services.recorder.unknown.map((r) => r.operation).filter((op) => op !== 'Unknown(GET bucket?lifecycle)')).toEqual([]);
   });
 });
 

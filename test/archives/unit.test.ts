@@ -84,6 +84,16 @@ describe('judgeArchives', () => {
     expect(judgeArchives({ ...base, rows: [] }).status).toBe('skip');
   });
 
+  it('does not warn about uploaded archives a lifecycle rule of the folder has expired', () => {
+    const day = 86_400_000;
+    const rows = [row({ id: 'new', createdAt: 40 * day }), row({ id: 'old', location: 'lost', createdAt: 5 * day }), row({ id: 'young', location: 'lost', createdAt: 35 * day })];
+    const o = judgeArchives({ ...base, rows, newestRead: { url: 'u', status: 200 }, expireAfterDays: 30, now: 41 * day });
+    expect(o.status).toBe('warn');
+    expect(o.detail).toBe('1 uploaded archive(s) are not in s3://b any more: young');
+    const explained = judgeArchives({ ...base, rows: rows.slice(0, 2), newestRead: { url: 'u', status: 200 }, expireAfterDays: 30, now: 41 * day });
+    expect(explained).toMatchObject({ status: 'pass', detail: expect.stringMatching(/; 1 older one\(s\) deleted by the bucket's lifecycle rule \(after 30 days\)$/) });
+  });
+
   it('passes on the newest in the bucket when its link reads, warns when it does not', () => {
     const rows = [row({ id: 'rec', status: 'started', location: 'recording' }), row({ id: 'new', link: 'https://b/1234/new/archive.mp4' }), row({ id: 'old' })];
     expect(judgeArchives({ ...base, rows, newestRead: { url: 'u', status: 200 } })).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^newest recording in the bucket: new of .* read anonymously through the app's link https:\/\/b\/1234\/new\/archive\.mp4$/) });
