@@ -1,4 +1,5 @@
 // Doctor check opentok.archives: recordings that missed the bucket (waiting in the OpenTok cloud), failed or gone.
+import { CloudError } from '../errors.js';
 import { type ArchiveRow, listRecentArchives, locateArchives } from '../archives/inventory.js';
 import { appTypeOf, bucketOfUrl } from '../archives/links.js';
 import { formatCreated } from '../archives/render.js';
@@ -108,7 +109,12 @@ export function archivesCheck(f: DoctorFacts, api: OpenTokApi | undefined, relat
     id: 'opentok.archives',
     run: async () => {
       if (!api) return skip(NO_SECRET);
-      const archives = await listRecentArchives(api, RECENT);
+      const listed = await settle(listRecentArchives(api, RECENT));
+      if (!listed.ok) {
+        if (listed.error instanceof CloudError && listed.error.code === 'opentok_invalid_credentials') return skip('OpenTok refused the key and secret (opentok.credentials)');
+        throw listed.error;
+      }
+      const archives = listed.value;
       if (archives.length === 0) return skip(`project ${f.inputs.apiKey} has no archives yet`);
       const vars = await settle(f.vars());
       const appVars = vars.ok ? vars.value : {};

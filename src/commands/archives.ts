@@ -35,8 +35,7 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
     const vars = inputs.heroku
       ? await createHerokuApi(inputs.heroku.token, inputs.endpoints.heroku, { sleep: deps.sleep, onRequest: debug, ...timeouts }).configVars(inputs.heroku.app)
       : { ...inputs.localVars };
-    out.addSecret(vars.AWS_SECRET_ACCESS_KEY);
-    out.addSecret(vars.JWT_SECRET);
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'JWT_SECRET', 'SECRET_KEY']) out.addSecret(vars[name]);
     const appType = inputs.appType ?? appTypeOf(vars);
     const baseUrl = appType === 'ibs' ? vars.BUCKET_URL : vars.S3_COMPOSEDVIDEO_URL;
     const bucket = inputs.bucketFlag ?? (vars.S3_BUCKET_NAME?.trim() || bucketOfUrl(baseUrl));
@@ -61,6 +60,8 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
 
     const waiting = waitingInOpenTok(rows);
     out.result('');
+    const lost = rows.filter((r) => r.location === 'lost');
+    if (lost.length > 0) out.result(`${lost.length} archive(s) are lost: the bucket does not have them, and OpenTok keeps no copy.`);
     if (waiting.length === 0) {
       out.result(rows.length ? 'Nothing to rescue: no archive waits in the OpenTok cloud.' : 'Nothing to rescue.');
       return finish(deps, inputs, rows, records, true);

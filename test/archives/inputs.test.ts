@@ -30,6 +30,13 @@ describe('archives inputs', () => {
     expect(t.s.services.recorder.requests).toEqual([]);
   });
 
+  it('reports a wrong OpenTok secret with its fix, exit 1', async () => {
+    const r = await runCli(['archives', '--api-key', t.s.apiKey, '--app', t.s.app, '--non-interactive'], t.s.services, { env: { OPENTOK_API_SECRET: 'f'.repeat(40) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`OpenTok rejected API key ${t.s.apiKey} with this secret: Invalid API key or secret.`);
+    expect(r.stderr).toMatch(/pass them with --api-key and --api-secret/);
+  });
+
   it('lists only the newest --limit archives', async () => {
     const { result, doc } = await archives(t.s, ['--limit', '2']);
     expect(result.code).toBe(0);
