@@ -175,7 +175,7 @@ async function upload(ctx: RescueContext, row: ArchiveRow, body: Readable): Prom
 }
 
 /** ListMultipartUploads for the key and AbortMultipartUpload of each (an interrupted run's leftovers). */
-async function abortIncompleteUploads(ctx: RescueContext, key: string): Promise<void> {
+export async function abortIncompleteUploads(ctx: Pick<RescueContext, 's3' | 'bucket'>, key: string): Promise<void> {
   const { ListMultipartUploadsCommand, AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3');
   try {
     const list = await ctx.s3.send(new ListMultipartUploadsCommand({ Bucket: ctx.bucket, Prefix: key }));

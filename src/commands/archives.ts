@@ -14,7 +14,7 @@ import { type ArchivesFlags, type ArchivesInputs, resolveArchivesInputs } from '
 import { type ArchiveRow, listRecentArchives, locateArchives, waitingInOpenTok } from '../archives/inventory.js';
 import { appTypeOf, bucketOfUrl } from '../archives/links.js';
 import { archiveJson, printArchiveTable } from '../archives/render.js';
-import { type RescueContext, type RescueRecord, formatBytes, planRescue } from '../archives/rescue.js';
+import { type RescueContext, type RescueRecord, abortIncompleteUploads, formatBytes, planRescue } from '../archives/rescue.js';
 
 /** Runs the command; returns the exit code (0 done, 1 a cloud call or a rescue failed, 2 bad input). */
 export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<number> {
@@ -89,19 +89,29 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
     };
     const log = new StepLog(out);
     out.result('');
-    for (const row of waiting) {
-      const record: RescueRecord = { id: row.id, key: row.key, status: 'planned', detail: '' };
-      records.push(record);
-      const step = planRescue(row, ctx, record);
-      record.detail = step.detail;
-      try {
-        await applySteps([step], log, inputs.dryRun);
-      } catch (err) {
-        const cause = err instanceof StepFailure ? err.original : err;
-        if (!isKnownError(cause)) throw cause;
-        out.error(cause.message);
-        if (cause instanceof CloudError && cause.fix) out.info(cause.fix);
+    // Ctrl-C in the middle of a copy: its multipart upload is aborted, so nothing half-written is left.
+    let copying: string | undefined;
+    const cleanup = async () => void (copying && (await abortIncompleteUploads(ctx, copying).catch(() => undefined)));
+    deps.onInterrupt.add(cleanup);
+    try {
+      for (const row of waiting) {
+        copying = row.key;
+        const record: RescueRecord = { id: row.id, key: row.key, status: 'planned', detail: '' };
+        records.push(record);
+        const step = planRescue(row, ctx, record);
+        record.detail = step.detail;
+        try {
+          await applySteps([step], log, inputs.dryRun);
+        } catch (err) {
+          const cause = err instanceof StepFailure ? err.original : err;
+          if (!isKnownError(cause)) throw cause;
+          out.error(cause.message);
+          if (cause instanceof CloudError && cause.fix) out.info(cause.fix);
+        }
       }
+    } finally {
+      copying = undefined;
+      deps.onInterrupt.delete(cleanup);
     }
     const ok = records.every((r) => r.status !== 'failed');
     out.result('');
