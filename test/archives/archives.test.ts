@@ -1,16 +1,12 @@
 // `ib-archive archives` and `--rescue` as a process, against the stand-ins: listing, the plan, the copy, a second run.
 import { resolve as urlResolve } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onRequest } from '../helpers/hooks.js';
 import { runCli } from '../helpers/cli.js';
-import { type Seeded, archives, incompleteUploads, keyOf, s3Writes, seededSetUp } from './helpers.js';
+import { archives, incompleteUploads, keyOf, s3Writes, seededForSuite } from './helpers.js';
 
 describe('ib-archive archives', () => {
-  let t: Seeded;
-  beforeAll(async () => {
-    t = await seededSetUp();
-  });
-  afterAll(() => t.s.close());
+  const t = seededForSuite();
 
   it('lists all six archives newest first, each where its file really is', async () => {
     const { result, doc } = await archives(t.s);

@@ -2,14 +2,10 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctSetUp, doctor, expectReport, type SetUp } from '../doctor/helpers.js';
-import { type Seeded, archives, keyOf, seededSetUp } from './helpers.js';
+import { archives, keyOf, seededForSuite } from './helpers.js';
 
 describe('doctor opentok.archives with archives of every status', () => {
-  let t: Seeded;
-  beforeAll(async () => {
-    t = await seededSetUp();
-  });
-  afterAll(() => t.s.close());
+  const t = seededForSuite();
 
   it('fails naming the two waiting archives, the hours left and the rescue', async () => {
     const report = await doctor(t.s);

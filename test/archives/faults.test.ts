@@ -1,14 +1,10 @@
 // A rescue whose upload breaks (5xx, reset, hang): reported, no incomplete multipart upload left, and a re-run finishes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../src/standins/recorder.js';
-import { type Seeded, archives, incompleteUploads, keyOf, seededSetUp } from './helpers.js';
+import { archives, incompleteUploads, keyOf, seededForSuite } from './helpers.js';
 
 describe.each<FaultKind>(['5xx', 'reset', 'hang'])('a rescue whose part uploads meet a %s', (kind) => {
-  let t: Seeded;
-  beforeAll(async () => {
-    t = await seededSetUp();
-  });
-  afterAll(() => t.s.close());
+  const t = seededForSuite();
 
   it('is reported, leaves no incomplete upload and no partial file, and a re-run finishes', async () => {
     t.s.services.recorder.addFault({ match: (r) => r.operation === 'UploadPart', kind, times: 100 });

@@ -1,7 +1,7 @@
 // A correct set-up with archives of every status, and runs of `ib-archive archives` against it.
 import { randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { ArchiveView } from '../../src/standins/opentok-archives.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { type SetUp, correctSetUp } from '../doctor/helpers.js';
@@ -43,6 +43,16 @@ export async function seededSetUp(): Promise<Seeded> {
   };
   s.services.recorder.reset();
   return { s, ...seeded };
+}
+
+/** The seeded set-up of a describe block: filled in before its tests, closed after them. */
+export function seededForSuite(): Seeded {
+  const t = {} as Seeded;
+  beforeAll(async () => {
+    Object.assign(t, await seededSetUp());
+  });
+  afterAll(() => t.s?.close());
+  return t;
 }
 
 /** `ib-archive archives --json` for the set-up, with the secret from the environment. */

@@ -1,14 +1,10 @@
 // Inputs of `ib-archive archives`: what is missing or wrong exits 2 before any request; --limit; an ibs app's links.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { type Seeded, archives, keyOf, seededSetUp } from './helpers.js';
+import { archives, keyOf, seededForSuite } from './helpers.js';
 
 describe('archives inputs', () => {
-  let t: Seeded;
-  beforeAll(async () => {
-    t = await seededSetUp();
-  });
-  afterAll(() => t.s.close());
+  const t = seededForSuite();
 
   it('names every missing input at once and sends nothing', async () => {
     t.s.services.recorder.reset();

@@ -1,14 +1,10 @@
 // `ib-archive archives --rescue` in a terminal: one confirmation listing the copies, progress per file, a refusal copies nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HAS_SCRIPT, KEY, runInPty } from '../helpers/pty.js';
-import { type Seeded, keyOf, s3Writes, seededSetUp } from './helpers.js';
+import { keyOf, s3Writes, seededForSuite } from './helpers.js';
 
 describe.skipIf(!HAS_SCRIPT)('archives --rescue in a terminal', () => {
-  let t: Seeded;
-  beforeAll(async () => {
-    t = await seededSetUp();
-  });
-  afterAll(() => t.s.close());
+  const t = seededForSuite();
   const args = () => ['archives', '--api-key', t.s.apiKey, '--app', t.s.app, '--rescue'];
   const env = () => ({ OPENTOK_API_SECRET: t.s.apiSecret });
 

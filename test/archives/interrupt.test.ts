@@ -1,15 +1,11 @@
 // Ctrl-C in the middle of a rescue: exit 130, the multipart upload aborted, and the next run finishes the copy.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { onRequest } from '../helpers/hooks.js';
-import { type Seeded, archives, incompleteUploads, keyOf, seededSetUp } from './helpers.js';
+import { archives, incompleteUploads, keyOf, seededForSuite } from './helpers.js';
 
 describe('SIGINT while a part of a rescue is uploading', () => {
-  let t: Seeded;
-  beforeAll(async () => {
-    t = await seededSetUp();
-  });
-  afterAll(() => t.s.close());
+  const t = seededForSuite();
 
   it('aborts the multipart upload, and a re-run copies the file', async () => {
     t.s.services.recorder.addFault({ match: (r) => r.operation === 'UploadPart', kind: 'hang', times: 100 });
