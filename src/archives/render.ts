@@ -3,6 +3,11 @@ import type { Output } from '../io/output.js';
 import type { ArchiveRow } from './inventory.js';
 import { formatBytes } from './rescue.js';
 
+/** `1 archive`, `2 archives`. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** `2026-12-01 08:12 UTC` */
 export function formatCreated(ms: number): string {
   return ms ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '-';

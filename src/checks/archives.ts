@@ -2,7 +2,7 @@
 import { CloudError } from '../errors.js';
 import { type ArchiveRow, listRecentArchives, locateArchives } from '../archives/inventory.js';
 import { appTypeOf, bucketOfUrl } from '../archives/links.js';
-import { formatCreated } from '../archives/render.js';
+import { count, formatCreated } from '../archives/render.js';
 import type { OpenTokApi } from '../services/opentok.js';
 import type { DoctorFacts } from './facts.js';
 import { regionOfUrl } from './facts.js';
@@ -40,7 +40,7 @@ export function judgeArchives(e: ArchivesEvidence): Outcome {
     const first = Math.min(...waiting.map((r) => r.hoursLeft ?? 0));
     const cause = e.causes.length > 0 ? `Their upload failed because ${e.causes.join('; ')}: fix that first (see above), then run` : 'Run';
     return fail(
-      `${waiting.length} archive(s) missed s3://${e.bucket} and wait in the OpenTok cloud, where the app's links do not point: ${list(waiting)}; the first is deleted in ${first} h`,
+      `${count(waiting.length, 'archive')} missed s3://${e.bucket} and ${waiting.length === 1 ? 'waits' : 'wait'} in the OpenTok cloud, where the app's links do not point: ${list(waiting)}; the first is deleted in ${first} h`,
       `${cause} \`${e.rescueCommand}\` within ${first} h: it copies them into the bucket, at the keys the app links.`,
     );
   }
@@ -52,11 +52,11 @@ export function judgeArchives(e: ArchivesEvidence): Outcome {
   const problems: string[] = [];
   const fixes: string[] = [];
   if (failed.length > 0) {
-    problems.push(`${failed.length} archive(s) failed: ${failed.map((r) => `${r.id} (${r.reason || 'no reason given'})`).join(', ')}`);
-    fixes.push('OpenTok could not record these (the reason says why); nothing can be copied. Check the sessions that were recorded then.');
+    problems.push(`${count(failed.length, 'archive')} failed: ${failed.map((r) => `${r.id} (${r.reason || 'no reason given'})`).join(', ')}`);
+    fixes.push('OpenTok could not record them (the reason says why), so there is no file to copy; if it keeps happening, check those sessions and how they start archiving.');
   }
   if (vanished.length > 0) {
-    problems.push(`${vanished.length} uploaded archive(s) are not in s3://${e.bucket} any more: ${list(vanished)}`);
+    problems.push(`${count(vanished.length, 'uploaded archive')} ${vanished.length === 1 ? 'is' : 'are'} not in s3://${e.bucket} any more: ${list(vanished)}`);
     fixes.push(`They were deleted from the bucket after OpenTok uploaded them (a lifecycle rule or by hand); check the bucket's lifecycle rules and who may delete under ${e.apiKey}/.`);
   }
   const newest = e.rows.find((r) => r.location === 's3');
@@ -66,8 +66,8 @@ export function judgeArchives(e: ArchivesEvidence): Outcome {
     fixes.push('The public read of the archives is broken: see s3.public-read above.');
   }
   if (problems.length > 0) return warn(problems.join('; '), fixes.join('\n'));
-  const expired = gone.length > 0 ? `; ${gone.length} older one(s) deleted by the bucket's lifecycle rule (after ${days} days)` : '';
-  if (!newest) return pass(`${e.rows.length} archive(s), none finished in the bucket yet${expired}`);
+  const expired = gone.length > 0 ? `; ${count(gone.length, 'older one')} deleted by the bucket's lifecycle rule (after ${days} days)` : '';
+  if (!newest) return pass(`${count(e.rows.length, 'archive')}, none finished in the bucket yet${expired}`);
   const where = newest.link ? `read anonymously through the app's link ${newest.link}` : "(the app has no archive URL to read it through)";
   return pass(`newest recording in the bucket: ${newest.id}${newest.name ? ` (${newest.name})` : ''} of ${formatCreated(newest.createdAt)}, ${where}${expired}`);
 }

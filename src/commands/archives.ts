@@ -13,7 +13,7 @@ import { inspectBucket } from '../stages/s3.js';
 import { type ArchivesFlags, type ArchivesInputs, resolveArchivesInputs } from '../archives/inputs.js';
 import { type ArchiveRow, listRecentArchives, locateArchives, waitingInOpenTok } from '../archives/inventory.js';
 import { appTypeOf, bucketOfUrl } from '../archives/links.js';
-import { archiveJson, printArchiveTable } from '../archives/render.js';
+import { archiveJson, count, printArchiveTable } from '../archives/render.js';
 import { type RescueContext, type RescueRecord, abortIncompleteUploads, formatBytes, planRescue } from '../archives/rescue.js';
 
 /** Runs the command; returns the exit code (0 done, 1 a cloud call or a rescue failed, 2 bad input). */
@@ -61,14 +61,14 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
     const waiting = waitingInOpenTok(rows);
     out.result('');
     const lost = rows.filter((r) => r.location === 'lost');
-    if (lost.length > 0) out.result(`${lost.length} archive(s) are lost: the bucket does not have them, and OpenTok keeps no copy.`);
+    if (lost.length > 0) out.result(`${count(lost.length, 'archive')} lost: the bucket does not have ${lost.length === 1 ? 'it' : 'them'}, and OpenTok keeps no copy.`);
     if (waiting.length === 0) {
       out.result(rows.length ? 'Nothing to rescue: no archive waits in the OpenTok cloud.' : 'Nothing to rescue.');
       return finish(deps, inputs, rows, records, true);
     }
     const total = waiting.reduce((n, r) => n + r.size, 0);
     const soonest = Math.min(...waiting.map((r) => r.hoursLeft ?? 0));
-    out.result(`${waiting.length} archive(s) missed the bucket and wait in the OpenTok cloud, ${formatBytes(total)} in all; the first is deleted in ${soonest} h:`);
+    out.result(`${count(waiting.length, 'archive')} missed the bucket and ${waiting.length === 1 ? 'waits' : 'wait'} in the OpenTok cloud, ${formatBytes(total)} in all; the first is deleted in ${soonest} h:`);
     for (const r of waiting) out.result(`  ${r.id}${r.name ? ` (${r.name})` : ''} → s3://${bucket}/${r.key}, ${formatBytes(r.size)}, ${r.hoursLeft ?? 0} h left`);
     if (!inputs.rescue) {
       out.result(`Copy them into the bucket, where the app's links point: re-run with --rescue.`);
@@ -115,8 +115,8 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
     }
     const ok = records.every((r) => r.status !== 'failed');
     out.result('');
-    if (inputs.dryRun) out.result(`Dry run: ${records.length} copy(ies) planned, nothing changed. Run again without --dry-run to copy them.`);
-    else out.result(ok ? `${records.length} archive(s) copied into s3://${bucket}: the app's links work again.` : `${records.filter((r) => r.status === 'failed').length} of ${records.length} copies failed; re-run the same command to finish.`);
+    if (inputs.dryRun) out.result(`Dry run: ${count(records.length, 'copy', 'copies')} planned, nothing changed. Run again without --dry-run to copy them.`);
+    else out.result(ok ? `${count(records.length, 'archive')} copied into s3://${bucket}: the app's links work again.` : `${records.filter((r) => r.status === 'failed').length} of ${records.length} copies failed; re-run the same command to finish.`);
     return finish(deps, inputs, rows, records, ok);
   } catch (err) {
     return reportError(deps, inputs, rows, records, err);
@@ -124,12 +124,12 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
 }
 
 /** One confirmation listing the copies; scripts pass --yes (else exit 2 before any write). */
-async function confirmRescue(deps: Deps, inputs: ArchivesInputs, count: number, bucket: string): Promise<void> {
+async function confirmRescue(deps: Deps, inputs: ArchivesInputs, n: number, bucket: string): Promise<void> {
   if (inputs.dryRun || inputs.yes) return;
   if (!deps.prompter.interactive) {
-    throw new InputError(`Copying ${count} archive(s) into s3://${bucket} needs your consent. Nothing was changed.`, 'confirmation_required', ['--yes'], 'Re-run with --yes to accept (or run it in a terminal to be asked).');
+    throw new InputError(`Copying ${count(n, 'archive')} into s3://${bucket} needs your consent. Nothing was changed.`, 'confirmation_required', ['--yes'], 'Re-run with --yes to accept (or run it in a terminal to be asked).');
   }
-  const ok = await deps.prompter.confirm({ message: `Copy the ${count} archive(s) above into s3://${bucket} (nothing is deleted anywhere)?`, default: true });
+  const ok = await deps.prompter.confirm({ message: `Copy the ${count(n, 'archive')} above into s3://${bucket} (nothing is deleted anywhere)?`, default: true });
   if (!ok) throw new InputError('Declined: nothing was copied.', 'declined');
 }
 

@@ -39,7 +39,7 @@ describe('ib-archive archives', () => {
     expect(r.stdout).toContain(`${t.waitingLarge.id}  keynote`);
     expect(r.stdout).toMatch(/1:02:05\s+12\.6 MB\s+available\s+opentok \(61 h left\)/);
     expect(r.stdout).toMatch(/failed \(session ended before archive started\)/);
-    expect(r.stdout).toMatch(/2 archive\(s\) missed the bucket .* the first is deleted in 41 h/);
+    expect(r.stdout).toMatch(/2 archives missed the bucket and wait in the OpenTok cloud, .* the first is deleted in 41 h/);
     expect(r.stdout).toMatch(/re-run with --rescue/);
     expect(r.stdout + r.stderr).not.toContain(t.s.apiSecret);
   });

@@ -9,20 +9,20 @@ describe.skipIf(!HAS_SCRIPT)('archives --rescue in a terminal', () => {
   const env = () => ({ OPENTOK_API_SECRET: t.s.apiSecret });
 
   it('copies nothing when the confirmation is declined', async () => {
-    const r = await runInPty(args(), t.s.services, [{ waitFor: 'Copy the 2 archive(s) above into', keys: `n${KEY.enter}` }], { env: env() });
+    const r = await runInPty(args(), t.s.services, [{ waitFor: 'Copy the 2 archives above into', keys: `n${KEY.enter}` }], { env: env() });
     expect(r.code).toBe(2);
     expect(r.screen).toContain('Declined: nothing was copied.');
     expect(s3Writes(t.s)).toEqual([]);
   });
 
   it('lists the copies before asking, then shows progress per file', async () => {
-    const r = await runInPty(args(), t.s.services, [{ waitFor: 'Copy the 2 archive(s) above into', keys: KEY.enter }], { env: env() });
+    const r = await runInPty(args(), t.s.services, [{ waitFor: 'Copy the 2 archives above into', keys: KEY.enter }], { env: env() });
     expect(r.code, r.screen).toBe(0);
-    const asked = r.screen.indexOf('Copy the 2 archive(s) above');
+    const asked = r.screen.indexOf('Copy the 2 archives above');
     expect(r.screen.lastIndexOf(`${t.waitingLarge.id} (keynote) → s3://${t.s.bucket}/${keyOf(t.s, t.waitingLarge)}`, asked)).toBeGreaterThan(0);
     expect(r.screen).toContain(`Copying ${t.waitingLarge.id} (12.6 MB) into s3://${t.s.bucket}/${keyOf(t.s, t.waitingLarge)}`);
     expect(r.screen).toContain(`Copying ${t.waitingZip.id} (307 kB)`);
-    expect(r.screen).toContain("2 archive(s) copied into");
+    expect(r.screen).toContain('2 archives copied into');
     expect(r.screen).not.toContain(t.s.apiSecret);
   });
 });

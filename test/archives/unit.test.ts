@@ -73,14 +73,14 @@ describe('judgeArchives', () => {
   it('fails on waiting archives, with the soonest deadline and the cause first', () => {
     const o = judgeArchives({ ...base, rows: [row({ id: 'w1', location: 'opentok', status: 'available', hoursLeft: 30 }), row({ id: 'w2', name: 'talk', location: 'opentok', status: 'available', hoursLeft: 5 })], causes: ['s3.upload failed: AccessDenied'] });
     expect(o.status).toBe('fail');
-    expect(o.detail).toBe("2 archive(s) missed s3://b and wait in the OpenTok cloud, where the app's links do not point: w1, w2 (talk); the first is deleted in 5 h");
+    expect(o.detail).toBe("2 archives missed s3://b and wait in the OpenTok cloud, where the app's links do not point: w1, w2 (talk); the first is deleted in 5 h");
     expect(o.fix).toBe('Their upload failed because s3.upload failed: AccessDenied: fix that first (see above), then run `ib-archive archives --rescue --yes` within 5 h: it copies them into the bucket, at the keys the app links.');
   });
 
   it('warns on failed ones and on uploaded ones gone from the bucket; skips without archives', () => {
     const o = judgeArchives({ ...base, rows: [row({ id: 'f', status: 'failed', location: 'failed', reason: 'no streams' }), row({ id: 'g', location: 'lost' })] });
     expect(o.status).toBe('warn');
-    expect(o.detail).toBe('1 archive(s) failed: f (no streams); 1 uploaded archive(s) are not in s3://b any more: g');
+    expect(o.detail).toBe('1 archive failed: f (no streams); 1 uploaded archive is not in s3://b any more: g');
     expect(judgeArchives({ ...base, rows: [] }).status).toBe('skip');
   });
 
@@ -89,9 +89,9 @@ describe('judgeArchives', () => {
     const rows = [row({ id: 'new', createdAt: 40 * day }), row({ id: 'old', location: 'lost', createdAt: 5 * day }), row({ id: 'young', location: 'lost', createdAt: 35 * day })];
     const o = judgeArchives({ ...base, rows, newestRead: { url: 'u', status: 200 }, expireAfterDays: 30, now: 41 * day });
     expect(o.status).toBe('warn');
-    expect(o.detail).toBe('1 uploaded archive(s) are not in s3://b any more: young');
+    expect(o.detail).toBe('1 uploaded archive is not in s3://b any more: young');
     const explained = judgeArchives({ ...base, rows: rows.slice(0, 2), newestRead: { url: 'u', status: 200 }, expireAfterDays: 30, now: 41 * day });
-    expect(explained).toMatchObject({ status: 'pass', detail: expect.stringMatching(/; 1 older one\(s\) deleted by the bucket's lifecycle rule \(after 30 days\)$/) });
+    expect(explained).toMatchObject({ status: 'pass', detail: expect.stringMatching(/; 1 older one deleted by the bucket's lifecycle rule \(after 30 days\)$/) });
   });
 
   it('passes on the newest in the bucket when its link reads, warns when it does not', () => {
