@@ -47,7 +47,12 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
         'Pass the bucket OpenTok uploads to with --bucket <name>.',
       );
     }
-    const located = await inspectBucket(aws, bucket, regionOfUrl(baseUrl) ?? inputs.region);
+    const located = await inspectBucket(aws, bucket, regionOfUrl(baseUrl) ?? inputs.region).catch((err: unknown) => {
+      if (err instanceof CloudError && err.code === 'bucket_not_yours') {
+        throw new CloudError(`Your AWS credentials may not use bucket ${bucket}.`, err.code, 'Use the credentials of the account that owns it (--profile, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or name the right bucket with --bucket.');
+      }
+      throw err;
+    });
     if (!located.exists) throw new CloudError(`Bucket ${bucket} does not exist.`, 'no_such_bucket', `Check --bucket (or the app's vars), or create the set-up with ib-archive setup --api-key ${inputs.apiKey}.`);
     const s3 = await aws.s3(located.region);
     const source = inputs.heroku ? `Heroku app ${inputs.heroku.app}` : `the values in ${inputs.varsFile ?? 'the environment'} (--no-heroku)`;

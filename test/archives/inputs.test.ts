@@ -33,6 +33,16 @@ describe('archives inputs', () => {
     expect(r.stderr).toMatch(/pass them with --api-key and --api-secret/);
   });
 
+  it.each([
+    ['missing', undefined, /Bucket no-such-archives does not exist\./],
+    ["another account's", 'other', /Your AWS credentials may not use bucket no-such-archives\.\n.*--profile/],
+  ] as const)('says what to do about a %s bucket, exit 1', async (_name, owner, message) => {
+    if (owner) t.s.services.control.createBucket('no-such-archives', 'us-east-1', owner);
+    const r = await runCli(['archives', '--api-key', t.s.apiKey, '--app', t.s.app, '--bucket', 'no-such-archives', '--non-interactive'], t.s.services, { env: { OPENTOK_API_SECRET: t.s.apiSecret } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
   it('lists only the newest --limit archives', async () => {
     const { result, doc } = await archives(t.s, ['--limit', '2']);
     expect(result.code).toBe(0);
