@@ -35,12 +35,12 @@ export function printArchiveTable(out: Output, rows: ArchiveRow[]): void {
   const cells = rows.map((r) => [r.id, r.name || '-', formatCreated(r.createdAt), formatDuration(r.duration), formatBytes(r.size), r.status, whereOf(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
+  const tint: Partial<Record<ArchiveRow['location'], (t: string) => string>> = { opentok: out.c.yellow, lost: out.c.yellow, failed: out.c.red };
   out.result(out.c.bold(line(header)));
-  for (const c of cells) {
-    const text = line(c);
-    const where = c[6]!;
-    out.result(where.startsWith('opentok') || where === 'lost' ? text.replace(where, out.c.yellow(where)) : where.startsWith('failed') ? text.replace(where, out.c.red(where)) : text);
-  }
+  rows.forEach((r, i) => {
+    const c = cells[i]!;
+    out.result(line([...c.slice(0, -1), (tint[r.location] ?? String)(c.at(-1)!)]));
+  });
 }
 
 /** An archive as `--json` lists it. */
