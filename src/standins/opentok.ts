@@ -71,7 +71,7 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
       if (operation === 'GET /v2/archive-download/{token}') return archives.download(req);
       const route = routes[operation];
       if (!route) {
-        const known = req.path === '/session/create' || [STORAGE_PATH, ARCHIVES_PATH, ARCHIVE_PATH, DOWNLOAD_PATH].some((p) => p.test(req.path));
+        const known = req.path === '/session/create' || STORAGE_PATH.test(req.path);
         return finish(known ? failure(405, 'Method Not Allowed') : failure(501, `The local OpenTok stand-in does not model ${operation}`));
       }
       const auth = authenticate(req.headers['x-opentok-auth'], projects, claimLog);
