@@ -92,32 +92,8 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
       debug,
       progress: (text, work) => (out.opts.spinners ? withSpinner(out, text, work) : work()),
     };
-    const log = new StepLog(out);
     out.result('');
-    // Ctrl-C in the middle of a copy: its multipart upload is aborted, so nothing half-written is left.
-    let copying: string | undefined;
-    const cleanup = async () => void (copying && (await abortIncompleteUploads(ctx, copying).catch(() => undefined)));
-    deps.onInterrupt.add(cleanup);
-    try {
-      for (const row of waiting) {
-        copying = row.key;
-        const record: RescueRecord = { id: row.id, key: row.key, status: 'planned', detail: '' };
-        records.push(record);
-        const step = planRescue(row, ctx, record);
-        record.detail = step.detail;
-        try {
-          await applySteps([step], log, inputs.dryRun);
-        } catch (err) {
-          const cause = err instanceof StepFailure ? err.original : err;
-          if (!isKnownError(cause)) throw cause;
-          out.error(cause.message);
-          if (cause instanceof CloudError && cause.fix) out.info(cause.fix);
-        }
-      }
-    } finally {
-      copying = undefined;
-      deps.onInterrupt.delete(cleanup);
-    }
+    await rescueEach(deps, inputs.dryRun, ctx, waiting, records);
     const ok = records.every((r) => r.status !== 'failed');
     out.result('');
     if (inputs.dryRun) out.result(`Dry run: ${count(records.length, 'copy', 'copies')} planned, nothing changed. Run again without --dry-run to copy them.`);
@@ -125,6 +101,35 @@ export async function runArchives(flags: ArchivesFlags, deps: Deps): Promise<num
     return finish(deps, inputs, rows, records, ok);
   } catch (err) {
     return reportError(deps, inputs, rows, records, err);
+  }
+}
+
+/** Copies the waiting archives one after the other (each link fetched just before its copy); a failure does not stop the others. */
+async function rescueEach(deps: Deps, dryRun: boolean, ctx: RescueContext, waiting: ArchiveRow[], records: RescueRecord[]): Promise<void> {
+  const log = new StepLog(deps.out);
+  // Ctrl-C in the middle of a copy: its multipart upload is aborted, so nothing half-written is left.
+  let copying: string | undefined;
+  const cleanup = async () => void (copying && (await abortIncompleteUploads(ctx, copying).catch(() => undefined)));
+  deps.onInterrupt.add(cleanup);
+  try {
+    for (const row of waiting) {
+      copying = row.key;
+      const record: RescueRecord = { id: row.id, key: row.key, status: 'planned', detail: '' };
+      records.push(record);
+      const step = planRescue(row, ctx, record);
+      record.detail = step.detail;
+      try {
+        await applySteps([step], log, dryRun);
+      } catch (err) {
+        const cause = err instanceof StepFailure ? err.original : err;
+        if (!isKnownError(cause)) throw cause;
+        deps.out.error(cause.message);
+        if (cause instanceof CloudError && cause.fix) deps.out.info(cause.fix);
+      }
+    }
+  } finally {
+    copying = undefined;
+    deps.onInterrupt.delete(cleanup);
   }
 }
 
