@@ -32,6 +32,12 @@ const EXAMPLES: Record<string, string[]> = {
     'ib-archive teardown --app my-ib --api-key 46000000 --dry-run --json',
     'ib-archive teardown --app my-ib --api-key 46000000 --delete-archives --yes   # archives too (scripts)',
   ],
+  archives: [
+    'ib-archive archives --api-key 46000000 --api-secret "$OPENTOK_API_SECRET" --app my-ib',
+    'ib-archive archives --api-key 46000000 --app my-ib --rescue --dry-run     # what would be copied',
+    'ib-archive archives --api-key 46000000 --app my-ib --rescue --yes         # copy them into the bucket',
+    'ib-archive archives --api-key 46000000 --no-heroku --vars-file ib.env --limit 200 --json',
+  ],
   demo: ['npx ib-archive demo'],
 };
 
@@ -97,6 +103,13 @@ function buildProgram(run: Run, exit: { code: number }): Command {
     .option('--delete-archives', "also delete the project's archives (and the bucket, if ib-archive created it and it is then empty)")
     .addHelpText('after', examples('teardown'))
     .action(action('teardown'));
+
+  commonOptions(program.command('archives').description("list the project's recent recordings and where each file really is; --rescue copies the ones left in the OpenTok cloud into the bucket"), false)
+    .addOption(new Option('--app-type <type>', 'how the app links archives (default: detected from its vars)').choices(['classic', 'ibs']))
+    .option('--limit <n>', 'how many of the newest archives to list', '50')
+    .option('--rescue', 'copy every archive waiting in the OpenTok cloud into the bucket, where the app links it')
+    .addHelpText('after', examples('archives'))
+    .action(action('archives'));
 
   program
     .command('demo')

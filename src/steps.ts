@@ -16,7 +16,8 @@ export type StepId =
   | 'iam.access-key'
   | 'iam.old-key'
   | 'heroku.config-vars'
-  | 'opentok.storage';
+  | 'opentok.storage'
+  | 's3.rescue';
 
 export type StepStatus = 'created' | 'updated' | 'deleted' | 'unchanged' | 'skipped' | 'planned' | 'failed';
 
@@ -42,6 +43,7 @@ const LABELS: Record<StepId, string> = {
   'iam.old-key': 'Old access key',
   'heroku.config-vars': 'Heroku vars',
   'opentok.storage': 'OpenTok storage',
+  's3.rescue': 'Rescue',
 };
 
 /** setup's step ids in the order of CONTRACT (and of the report), whatever order concurrent steps finish in. */

@@ -1,11 +1,11 @@
 // OpenTok checks: the key/secret pair works, and the project's archive storage is this bucket with the app's key.
-import type { OpenTokApi, StorageAnswer } from '../services/opentok.js';
+import { type OpenTokApi, type StorageAnswer, parseJson } from '../services/opentok.js';
 import type { DoctorFacts } from './facts.js';
 import { CONFIGURE_OPENTOK, type FixContext, runSetup } from './fixes.js';
 import { type Check, type Outcome, fail, pass, settle, skip } from './runner.js';
 
 const DASHBOARD = 'https://tokbox.com/account';
-const NO_SECRET = 'no API secret: pass --api-secret (or OPENTOK_API_SECRET) to check the OpenTok project too';
+export const NO_SECRET = 'no API secret: pass --api-secret (or OPENTOK_API_SECRET) to check the OpenTok project too';
 
 /** opentok.credentials — POST /session/create (createSession) with the project's key and secret. */
 export function opentokCredentialsCheck(f: DoctorFacts, api: OpenTokApi | undefined): Check {
@@ -26,15 +26,6 @@ export interface StorageExpectation {
   accessKeyId?: string;
   /** Custom S3 endpoint the project must use; undefined for AWS. */
   endpoint?: string;
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Verdict on GET /v2/project/<apiKey>/archive/storage against the app's bucket and key. */

@@ -17,6 +17,7 @@ export const CHECK_IDS = [
   'heroku.vars',
   'opentok.credentials',
   'opentok.storage',
+  'opentok.archives',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -108,6 +109,7 @@ const LABELS: Record<CheckId, string> = {
   'heroku.vars': 'Config vars',
   'opentok.credentials': 'OpenTok key',
   'opentok.storage': 'OpenTok storage',
+  'opentok.archives': 'OpenTok archives',
 };
 
 /** One line per check (✓ ! ✗ -), the fix indented under a failure or warning. */

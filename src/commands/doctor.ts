@@ -9,7 +9,8 @@ import { herokuAppCheck, herokuVarsCheck } from '../checks/heroku.js';
 import { iamKeyCheck } from '../checks/iam.js';
 import { opentokCredentialsCheck, opentokStorageCheck } from '../checks/opentok.js';
 import { Probe } from '../checks/probe.js';
-import { CHECK_IDS, type CheckResult, renderResult, renderSummary, runChecks } from '../checks/runner.js';
+import { CHECK_IDS, type CheckId, type CheckResult, renderResult, renderSummary, runChecks } from '../checks/runner.js';
+import { archivesCheck } from '../checks/archives.js';
 import { bucketCheck, corsCheck, folderCheck, notListableCheck } from '../checks/s3.js';
 import { publicReadCheck, uploadCheck } from '../checks/s3-probe.js';
 
@@ -39,6 +40,8 @@ export async function doctor(flags: CommandFlags, deps: Deps): Promise<number> {
   const cleanup = async () => void (await probe.cleanup());
   deps.onInterrupt.add(cleanup);
 
+  // opentok.archives names the failure of another check as the cause of uploads that fell back to OpenTok.
+  const resultById = new Map<CheckId, Promise<CheckResult>>();
   const checks = [
     identityCheck(facts),
     bucketCheck(facts),
@@ -52,9 +55,11 @@ export async function doctor(flags: CommandFlags, deps: Deps): Promise<number> {
     herokuVarsCheck(facts),
     opentokCredentialsCheck(facts, opentok),
     opentokStorageCheck(facts, opentok),
+    archivesCheck(facts, opentok, (id) => resultById.get(id)),
   ].sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
   void probe.cleanup();
   const pending = runChecks(checks, inputs.timeoutMs);
+  checks.forEach((check, i) => resultById.set(check.id, pending[i]!));
 
   if (!out.json) {
     const source = inputs.app ? `Heroku app ${inputs.app}` : `the values in ${inputs.varsFile ?? 'the environment'} (--no-heroku)`;

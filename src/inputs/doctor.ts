@@ -8,6 +8,9 @@ import type { CommandFlags } from './flags.js';
 import { type CommonInputs, FIXES, type ResolveDeps, resolveCommon } from './resolve.js';
 import { IB_CORS_ORIGIN } from './setup.js';
 
+/** The app's vars a reader takes from the environment with --no-heroku (classic's four, the IBS backend's one). */
+const READ_VARS = [...VAR_NAMES, 'BUCKET_URL', 'S3_BUCKET_NAME_IMAGES'];
+
 /** What a command that reads a finished set-up asks for; the vars come from the app, a --vars-file or the environment. */
 export async function resolveReaderInputs(flags: CommandFlags, deps: ResolveDeps, extra: Partial<Parameters<typeof resolveCommon>[2]> = {}): Promise<CommonInputs & { localVars?: Record<string, string | undefined> }> {
   const useHeroku = flags.heroku !== false;
@@ -25,7 +28,7 @@ export async function resolveReaderInputs(flags: CommandFlags, deps: ResolveDeps
     },
   });
   if (useHeroku) return common;
-  if (!common.varsFile) return { ...common, localVars: Object.fromEntries(VAR_NAMES.map((n) => [n, deps.env[n]])) };
+  if (!common.varsFile) return { ...common, localVars: Object.fromEntries(READ_VARS.map((n) => [n, deps.env[n]])) };
   const localVars = await readVarsFile(common.varsFile);
   if (!localVars) throw new InputError(`--vars-file ${common.varsFile} does not exist.`, 'invalid_vars_file', [], 'Pass the file setup wrote with --vars-file <path>. Nothing was changed.');
   return { ...common, localVars };

@@ -8,6 +8,26 @@ export interface StorageTarget {
   fallback: 'none' | 'opentok';
 }
 
+export type ArchiveStatus = 'started' | 'paused' | 'stopped' | 'uploaded' | 'available' | 'expired' | 'failed';
+
+/** An archive as GET /v2/project/<apiKey>/archive lists it (the fields ib-archive reads). */
+export interface OpenTokArchive {
+  id: string;
+  status: ArchiveStatus;
+  name: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** Seconds. */
+  duration: number;
+  /** Bytes. */
+  size: number;
+  outputMode: 'composed' | 'individual';
+  sessionId: string;
+  reason: string;
+  /** Download link of an `available` archive, valid 10 minutes; null otherwise. */
+  url: string | null;
+}
+
 export interface OpenTokApi {
   /** createSession as the key/secret pair; rejects with CloudError `opentok_invalid_credentials` when refused. */
   verifyCredentials(): Promise<void>;
@@ -18,6 +38,10 @@ export interface OpenTokApi {
   putStorage(target: StorageTarget): Promise<void>;
   /** DELETE …/archive/storage: the project keeps its archives in the OpenTok cloud again. */
   deleteStorage(): Promise<void>;
+  /** GET /v2/project/<apiKey>/archive: one page, newest first (count at most 1000). */
+  listArchives(page: { offset: number; count: number }): Promise<{ count: number; items: OpenTokArchive[] }>;
+  /** GET /v2/project/<apiKey>/archive/<id>: the archive with a fresh link, or undefined when OpenTok no longer has it. */
+  getArchive(id: string): Promise<OpenTokArchive | undefined>;
 }
 
 /** The storage target as the API shows it: never its secret. */
@@ -65,23 +89,24 @@ export function createOpenTokApi(
 ): OpenTokApi {
   const timeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const base = apiUrl.replace(/\/+$/, '');
-  const storageUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}/archive/storage`;
+  const projectUrl = `${base}/v2/project/${encodeURIComponent(apiKey)}`;
+  const storageUrl = `${projectUrl}/archive/storage`;
 
-  const rest = async (method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<{ status: number; text: string; allow?: string | null }> =>
+  const rest = async (method: 'GET' | 'PUT' | 'DELETE', body?: unknown, url = storageUrl): Promise<{ status: number; text: string; allow?: string | null }> =>
     withRetries(
       deps,
       async () => {
         const { default: generateJwt } = await import('opentok/lib/generateJwt.js');
         const jwt = generateJwt({ apiKey, apiSecret, auth: { expire: 300 } });
         const started = Date.now();
-        const res = await fetch(storageUrl, {
+        const res = await fetch(url, {
           method,
           headers: { 'X-OPENTOK-AUTH': jwt, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
           body: body ? JSON.stringify(body) : undefined,
           signal: AbortSignal.timeout(timeout),
         });
         const text = await res.text();
-        deps.onRequest?.(`OpenTok ${method} ${new URL(storageUrl).pathname} → ${res.status} (${Date.now() - started} ms)`);
+        deps.onRequest?.(`OpenTok ${method} ${new URL(url).pathname} → ${res.status} (${Date.now() - started} ms)`);
         if (res.status === 429 || res.status >= 500) throw new HttpStatusError(res.status, text);
         return { status: res.status, text, allow: res.headers.get('allow') };
       },
@@ -148,5 +173,46 @@ export function createOpenTokApi(
       // 404: there is no target (any more), which is what a delete wants.
       if (r.status !== 404 && (r.status < 200 || r.status >= 300)) throw failure('Removing the archive storage of the OpenTok project', r);
     },
+    listArchives: async ({ offset, count }) => {
+      const r = await rest('GET', undefined, `${projectUrl}/archive?offset=${offset}&count=${count}`);
+      if (r.status !== 200) throw failure('Listing the archives of the OpenTok project', r);
+      const doc = parseJson(r.text) as { count?: unknown; items?: unknown } | undefined;
+      if (!doc || !Array.isArray(doc.items)) throw failure('Listing the archives of the OpenTok project', { status: r.status, text: 'the answer is not an archive list' });
+      return { count: Number(doc.count) || 0, items: doc.items.map(archiveOf) };
+    },
+    getArchive: async (id) => {
+      const r = await rest('GET', undefined, `${projectUrl}/archive/${encodeURIComponent(id)}`);
+      if (r.status === 404) return undefined;
+      const doc = r.status === 200 ? parseJson(r.text) : undefined;
+      if (!doc) throw failure(`Reading archive ${id} of the OpenTok project`, r);
+      return archiveOf(doc);
+    },
+  };
+}
+
+/** A JSON object from an answer's text, or undefined when it is not one. */
+export function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields ib-archive reads, typed (a missing one becomes its empty value). */
+function archiveOf(raw: unknown): OpenTokArchive {
+  const a = (raw ?? {}) as Record<string, unknown>;
+  return {
+    id: String(a.id ?? ''),
+    status: String(a.status ?? '') as ArchiveStatus,
+    name: typeof a.name === 'string' ? a.name : '',
+    createdAt: Number(a.createdAt) || 0,
+    duration: Number(a.duration) || 0,
+    size: Number(a.size) || 0,
+    outputMode: a.outputMode === 'individual' ? 'individual' : 'composed',
+    sessionId: typeof a.sessionId === 'string' ? a.sessionId : '',
+    reason: typeof a.reason === 'string' ? a.reason : '',
+    url: typeof a.url === 'string' && a.url ? a.url : null,
   };
 }

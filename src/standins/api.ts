@@ -1,4 +1,5 @@
 // The control surface of the local stand-ins, used by the demo and the tests.
+import type { ArchiveSeed, ArchiveView } from './opentok-archives.js';
 import type { Recorder } from './recorder.js';
 
 export interface AwsKey {
@@ -143,4 +144,10 @@ export interface LocalControl {
   opentokStorage(apiKey: string): unknown;
   /** Decoded claims of every X-OPENTOK-AUTH JWT received. */
   opentokJwtClaims(): Record<string, unknown>[];
+  /** Adds an OpenTok archive; an `uploaded` one with `bucket` also lands in that bucket at `<apiKey>/<id>/archive.mp4|zip`. */
+  seedArchive(seed: ArchiveSeed): ArchiveView;
+  /** A project's archives (default: the first project), newest first. */
+  archives(apiKey?: string): ArchiveView[];
+  /** Every download link handed out so far expires now (a new list or get gives fresh ones). */
+  expireArchiveLinks(): void;
 }

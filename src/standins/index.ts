@@ -3,6 +3,7 @@ import type { LocalControl, LocalServices, LocalServicesOptions } from './api.js
 import { createAwsStandIns } from './aws.js';
 import { createHerokuStandIn } from './heroku.js';
 import { createOpenTokStandIn } from './opentok.js';
+import { archiveKey } from './opentok-archives.js';
 import { Recorder } from './recorder.js';
 import { startStandIn, type RunningServer, type StandIn } from './serve.js';
 
@@ -44,6 +45,17 @@ export async function startLocalServices(opts: LocalServicesOptions = {}): Promi
     createApp: (name, configVars, owner) => heroku.control.createApp(name, configVars, owner),
     opentokStorage: (apiKey) => opentok.control.opentokStorage(apiKey),
     opentokJwtClaims: () => opentok.control.opentokJwtClaims(),
+    seedArchive: (seed) => {
+      const archive = opentok.control.seedArchive(seed);
+      if (seed.bucket && archive.status === 'uploaded' && archive.body) {
+        const bucket = aws.control.bucket(seed.bucket);
+        if (!bucket) throw new Error(`seedArchive: no bucket ${seed.bucket}`);
+        bucket.objects.set(archiveKey(archive), { body: archive.body, contentType: archive.outputMode === 'individual' ? 'application/zip' : 'video/mp4' });
+      }
+      return archive;
+    },
+    archives: (apiKey) => opentok.control.archives(apiKey),
+    expireArchiveLinks: () => opentok.control.expireArchiveLinks(),
   };
 
   return {

@@ -2,6 +2,7 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { LocalControl } from './api.js';
+import { ArchiveStore, DOWNLOAD_PATH } from './opentok-archives.js';
 import type { FaultKind } from './recorder.js';
 import type { StandIn, StandInRequest, StandInResponse } from './serve.js';
 
@@ -9,6 +10,8 @@ import type { StandIn, StandInRequest, StandInResponse } from './serve.js';
 const MAX_LIFETIME_S = 300;
 const SKEW_S = 60;
 const STORAGE_PATH = /^\/v2\/project\/([^/]+)\/archive\/storage$/;
+const ARCHIVES_PATH = /^\/v2\/project\/([^/]+)\/archive$/;
+const ARCHIVE_PATH = /^\/v2\/project\/([^/]+)\/archive\/(?!storage$)([^/]+)$/;
 
 interface StorageTarget {
   type: 's3' | 'azure';
@@ -27,7 +30,7 @@ type Claims = Record<string, unknown>;
 /** Builds the OpenTok stand-in for the given projects (apiKey → secret; default one random project). */
 export function createOpenTokStandIn(opts: { projects?: Record<string, string>; storageReadable?: boolean }): {
   standIn: StandIn;
-  control: Pick<LocalControl, 'opentokStorage' | 'opentokJwtClaims'>;
+  control: Pick<LocalControl, 'opentokStorage' | 'opentokJwtClaims' | 'seedArchive' | 'archives' | 'expireArchiveLinks'>;
   project: { apiKey: string; apiSecret: string };
 } {
   const projects = opts.projects ?? { [String(randomInt(10_000_000, 100_000_000))]: randomBytes(20).toString('hex') };
@@ -35,6 +38,7 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
   if (!first) throw new Error('createOpenTokStandIn: at least one project is needed');
   const storage = new Map<string, StorageTarget>();
   const claimLog: Claims[] = [];
+  const archives = new ArchiveStore(first[0]);
 
   const routes: Record<string, (req: StandInRequest, claims: Claims, apiKey: string) => Answer> = {
     'POST /session/create': (req, claims) => createSession(req, String(claims.iss)),
@@ -53,6 +57,8 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
       const target = storage.get(apiKey);
       return target ? json(200, withoutSecret(target)) : failure(404, 'No archive storage is configured for this project');
     },
+    'GET /v2/project/{apiKey}/archive': (req, _claims, apiKey) => archives.listAnswer(req, apiKey),
+    'GET /v2/project/{apiKey}/archive/{archiveId}': (req, _claims, apiKey) => archives.getAnswer(req, apiKey, decodeURIComponent(ARCHIVE_PATH.exec(req.path)?.[2] ?? '')),
   };
 
   const standIn: StandIn = {
@@ -62,6 +68,7 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
     },
     handle(req) {
       const operation = operationOf(req);
+      if (operation === 'GET /v2/archive-download/{token}') return archives.download(req);
       const route = routes[operation];
       if (!route) {
         const known = req.path === '/session/create' || STORAGE_PATH.test(req.path);
@@ -69,7 +76,7 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
       }
       const auth = authenticate(req.headers['x-opentok-auth'], projects, claimLog);
       if ('error' in auth) return finish(auth.error);
-      const pathKey = STORAGE_PATH.exec(req.path)?.[1];
+      const pathKey = [STORAGE_PATH, ARCHIVES_PATH, ARCHIVE_PATH].map((p) => p.exec(req.path)?.[1]).find((k) => k !== undefined);
       if (pathKey !== undefined && decodeURIComponent(pathKey) !== auth.claims.iss) {
         return finish(failure(403, 'The token issuer does not match the project in the URL'));
       }
@@ -80,15 +87,26 @@ export function createOpenTokStandIn(opts: { projects?: Record<string, string>; 
     },
   };
 
-  const control: Pick<LocalControl, 'opentokStorage' | 'opentokJwtClaims'> = {
+  const control: Pick<LocalControl, 'opentokStorage' | 'opentokJwtClaims' | 'seedArchive' | 'archives' | 'expireArchiveLinks'> = {
     opentokStorage: (apiKey) => structuredClone(storage.get(apiKey)),
     opentokJwtClaims: () => claimLog.map((c) => ({ ...c })),
+    seedArchive: (seed) => archives.seed(seed),
+    archives: (apiKey) => archives.list(apiKey ?? first[0]),
+    expireArchiveLinks: () => archives.expireLinks(),
   };
   return { standIn, control, project: { apiKey: first[0], apiSecret: first[1] } };
 }
 
 function operationOf(req: StandInRequest): string {
-  const path = STORAGE_PATH.test(req.path) ? '/v2/project/{apiKey}/archive/storage' : req.path;
+  const path = STORAGE_PATH.test(req.path)
+    ? '/v2/project/{apiKey}/archive/storage'
+    : ARCHIVES_PATH.test(req.path)
+      ? '/v2/project/{apiKey}/archive'
+      : ARCHIVE_PATH.test(req.path)
+        ? '/v2/project/{apiKey}/archive/{archiveId}'
+        : DOWNLOAD_PATH.test(req.path)
+          ? '/v2/archive-download/{token}'
+          : req.path;
   return `${req.method} ${path}`;
 }
 

@@ -71,6 +71,14 @@ export const S3_ROUTES: S3Route[] = [
   r('DeleteObject', 'DELETE', 'object', 's3:DeleteObject'),
   r('PutObjectAcl', 'PUT', 'object', 's3:PutObjectAcl', { sub: 'acl' }),
   r('PreflightOptions', 'OPTIONS', 'object', ''),
+  r('CreateMultipartUpload', 'POST', 'object', 's3:PutObject', { sub: 'uploads' }),
+  r('UploadPart', 'PUT', 'object', 's3:PutObject', { sub: 'uploadId', query: ['partNumber'] }),
+  r('CompleteMultipartUpload', 'POST', 'object', 's3:PutObject', { sub: 'uploadId' }),
+  r('AbortMultipartUpload', 'DELETE', 'object', 's3:AbortMultipartUpload', { sub: 'uploadId' }),
+  r('ListParts', 'GET', 'object', 's3:ListMultipartUploadParts', { sub: 'uploadId', query: ['max-parts', 'part-number-marker', 'encoding-type'] }),
+  r('ListMultipartUploads', 'GET', 'bucket', 's3:ListBucketMultipartUploads', {
+    sub: 'uploads', query: ['prefix', 'delimiter', 'key-marker', 'upload-id-marker', 'max-uploads', 'encoding-type'],
+  }),
 ];
 
 /** Splits a path-style path into bucket and key (key percent-decoded). */

@@ -11,6 +11,7 @@ import { accessDenied, invalidRequest, noSuchBucket, S3Error, s3ErrorResponse } 
 import { DELETE_OBJECTS_HANDLERS } from './s3-delete-objects.js';
 import { LIFECYCLE_HANDLERS } from './s3-lifecycle.js';
 import { OBJECT_HANDLERS } from './s3-object.js';
+import { MULTIPART_HANDLERS } from './s3-multipart.js';
 import { matchRoute, operationName, s3Target, type S3Route } from './s3-routes.js';
 import { TAGGING_HANDLERS } from './s3-tagging.js';
 import type { StandIn, StandInRequest, StandInResponse } from './serve.js';
@@ -23,6 +24,7 @@ const HANDLERS: Record<string, S3Handler> = {
   ...LIFECYCLE_HANDLERS,
   ...TAGGING_HANDLERS,
   ...DELETE_OBJECTS_HANDLERS,
+  ...MULTIPART_HANDLERS,
 };
 
 /** Operations whose request must carry Content-MD5 or an x-amz-checksum-* (the SDK adds one). */

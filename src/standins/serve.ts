@@ -56,7 +56,12 @@ export async function startStandIn(standIn: StandIn, recorder: Recorder): Promis
 async function serveOne(standIn: StandIn, recorder: Recorder, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedAt = performance.now();
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+  } catch {
+    // The client went away while sending (an aborted upload): there is nobody to answer.
+    return;
+  }
   const url = new URL(req.url ?? '/', 'http://stand-in');
   const request: StandInRequest = {
     method: req.method ?? 'GET',

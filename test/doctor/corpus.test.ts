@@ -172,7 +172,7 @@ const scenarios: Scenario[] = [
     seed: async () => undefined,
     withSecret: false,
     extraArgs: () => ['--api-secret', 'f'.repeat(40)],
-    expected: () => ({ 'opentok.credentials': ['fail', /Invalid API key or secret/], 'opentok.storage': 'skip' }),
+    expected: () => ({ 'opentok.credentials': ['fail', /Invalid API key or secret/], 'opentok.storage': 'skip', 'opentok.archives': ['skip', /OpenTok refused the key and secret/] }),
     fixes: () => ({ 'opentok.credentials': /--api-key and --api-secret/ }),
   },
   {

@@ -34,7 +34,7 @@ it('asks for the API key, the Heroku token and the app when run interactively', 
   expect(code, stdout + stderr).toBe(0);
   expect(asked).toEqual(['OpenTok API key of the project', 'Heroku API token (heroku auth:token prints it)', 'Heroku app to check: aaa-other-app, ib-demo']);
   expect(stdout).toContain(`ib-archive doctor: OpenTok project ${s.apiKey}, Heroku app ib-demo`);
-  expect(stdout).toMatch(/✓ No issues found, 2 skipped/);
+  expect(stdout).toMatch(/✓ No issues found, 3 skipped/);
   expect(stdout + stderr).not.toContain(s.services.herokuToken);
   expect(stdout + stderr).not.toContain(s.secret);
   expect(deps.onInterrupt.size).toBe(0);
