@@ -91,9 +91,9 @@ export function dedicatedUserName({ app, bucket }: { app?: string; bucket: strin
   return (base.startsWith(USER_PREFIX) ? base : `${USER_PREFIX}${base}`).slice(0, 64);
 }
 
-/** Default IAM user for a bucket when there is no Heroku app (dedicatedUserName without an app). */
+/** The IAM user setup has made so far for a bucket: `ib-archive-<bucket>` as is (prefix doubled when the bucket has it), cut to 64. */
 export function defaultIamUser(bucket: string): string {
-  return dedicatedUserName({ bucket });
+  return `${USER_PREFIX}${bucket}`.slice(0, 64);
 }
 
 export function defaultBucket(apiKey: string): string {
