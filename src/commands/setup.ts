@@ -4,6 +4,7 @@ import type { Deps } from '../context.js';
 import { type CommandFlags, type SetupInputs, resolveSetupInputs } from '../inputs.js';
 import { type PlannedStep, StepFailure, allInOrder, applySteps } from '../plan.js';
 import { composedVideoUrl } from '../s3url.js';
+import { imagesBucketOf } from '../policy.js';
 import { type StepId, type StepResult, StepLog } from '../steps.js';
 import { type AwsClients, type AwsKey, awsFailure, createAwsClients } from '../services/aws.js';
 import { type HerokuApi, createHerokuApi } from '../services/heroku.js';
@@ -156,7 +157,7 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
     const region = bucketState.region;
     const url = composedVideoUrl(inputs.bucket, region, inputs.endpoints.s3);
     const s3Plan = planS3(deps, aws, inputs, s3State, identity.account);
-    const iamSteps = planIam(deps, aws, inputs, iamState, region, keyChoice, holder);
+    const iamSteps = planIam(deps, aws, inputs, iamState, region, keyChoice, holder, { imagesBucket: imagesBucketOf(currentVars) });
 
     // What the Heroku vars will become ("(new key)" until the key exists).
     const pendingKey: AwsKey = keyChoice.reuse ?? { accessKeyId: '(new key)', secretAccessKey: '(new secret)' };

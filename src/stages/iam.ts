@@ -3,7 +3,7 @@ import { CloudError } from '../errors.js';
 import type { Deps } from '../context.js';
 import type { SetupInputs } from '../inputs.js';
 import type { PlannedStep } from '../plan.js';
-import { IAM_POLICY_NAME, type PolicyDocument, iamUserPolicy, parsePolicy, samePolicy } from '../policy.js';
+import { IAM_POLICY_NAME, type IamUserPolicyOptions, type PolicyDocument, iamUserPolicy, parsePolicy, samePolicy } from '../policy.js';
 import { type AwsClients, type AwsKey, awsFailure, isAwsError, isBadCredentials } from '../services/aws.js';
 import { withSpinner } from '../io/output.js';
 
@@ -171,10 +171,11 @@ export function planIam(
   region: string,
   choice: KeyChoice,
   holder: KeyHolder,
+  policyOptions: IamUserPolicyOptions = {},
 ): PlannedStep[] {
   const UserName = inputs.iamUser;
   const sdk = () => import('@aws-sdk/client-iam');
-  const desired = iamUserPolicy(inputs.bucket, region);
+  const desired = iamUserPolicy(inputs.bucket, region, policyOptions);
   const steps: PlannedStep[] = [];
 
   steps.push(
