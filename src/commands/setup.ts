@@ -5,6 +5,7 @@ import { type CommandFlags, type SetupInputs, resolveSetupInputs } from '../inpu
 import { type PlannedStep, StepFailure, allInOrder, applySteps } from '../plan.js';
 import { composedVideoUrl } from '../s3url.js';
 import { imagesBucketOf } from '../policy.js';
+import { regionWarning } from '../validate.js';
 import { type StepId, type StepResult, StepLog } from '../steps.js';
 import { type AwsClients, type AwsKey, awsFailure, createAwsClients } from '../services/aws.js';
 import { type HerokuApi, createHerokuApi } from '../services/heroku.js';
@@ -134,6 +135,8 @@ export async function runSetup(flags: CommandFlags, deps: Deps): Promise<SetupOu
       reading('opentok.storage', checkOpenTok(opentok, inputs.configureOpentok)),
     ]);
     log.add('aws.identity', 'unchanged', `account ${identity.account} as ${identity.arn}`);
+    const regionCaution = regionWarning(bucketState.exists ? bucketState.region : inputs.region);
+    if (regionCaution) out.warn(regionCaution);
     if (bucketState.exists && bucketState.region !== inputs.region) {
       out.info(out.c.yellow(`Bucket ${inputs.bucket} already exists in ${bucketState.region}; it is used there and the URL follows that region.`));
     }
