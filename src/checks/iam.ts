@@ -1,9 +1,10 @@
 // IAM check: the app's key is an active key of the dedicated user, its secret works, and it may do what archiving needs, no more.
-import { IAM_POLICY_NAME, parsePolicy } from '../policy.js';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { IAM_POLICY_NAME, type PolicyDocument, parsePolicy } from '../policy.js';
 import { awsErrorCode, awsFailure, isAwsError } from '../services/aws.js';
 import { type DoctorFacts, type Identity, userOfArn } from './facts.js';
 import { type FixContext, newKeyFix, runSetup } from './fixes.js';
-import { type KeyFinding, type UserPolicies, broadGrant, dedicatedNames, missingVonageGrants, notDedicated } from './key-scope.js';
+import { type KeyFinding, type UserPolicies, broadGrant, dedicatedNames, isBroadManaged, missingVonageGrants, notDedicated } from './key-scope.js';
 import { type Check, type Outcome, SkipCheck, fail, pass, settle, warn } from './runner.js';
 
 export { broadGrant, type UserPolicies } from './key-scope.js';
@@ -57,7 +58,18 @@ async function readUser(f: DoctorFacts, user: string): Promise<UserReading> {
         return [PolicyName, parsePolicy(r.PolicyDocument ?? '{"Statement":[]}')] as const;
       }),
     );
-    return { attached: (attached.AttachedPolicies ?? []).map((p) => p.PolicyName ?? ''), inline: Object.fromEntries(docs) };
+    const managed = await Promise.all(
+      (attached.AttachedPolicies ?? []).slice(0, 10).map(async ({ PolicyName = '', PolicyArn = '' }) => {
+        if (isBroadManaged(PolicyName)) return [PolicyName, undefined] as const;
+        return [PolicyName, await settle(readManagedPolicy(iam, iamMod, PolicyArn, opts))] as const;
+      }),
+    );
+    return {
+      attached: managed.map(([name]) => name),
+      inline: Object.fromEntries(docs),
+      managed: Object.fromEntries(managed.flatMap(([name, doc]) => (doc?.ok ? [[name, doc.value]] : []))),
+      unread: managed.flatMap(([name, doc]) => (doc && !doc.ok ? [name] : [])),
+    };
   })();
   const tags = iam.send(new iamMod.ListUserTagsCommand({ UserName: user }), opts);
   const [p, t] = await Promise.all([settle(policies), settle(tags)]);
@@ -67,6 +79,18 @@ async function readUser(f: DoctorFacts, user: string): Promise<UserReading> {
   else reading.unreadable = isAwsError(p.error, 'AccessDenied', 'AccessDeniedException') ? 'your credentials may not read them: AccessDenied' : awsErrorCode(p.error);
   if (t.ok) reading.tags = Object.fromEntries((t.value.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   return reading;
+}
+
+/** IAM GetPolicy + GetPolicyVersion: the default version of an attached managed policy (operator). */
+async function readManagedPolicy(
+  iam: IAMClient,
+  iamMod: typeof import('@aws-sdk/client-iam'),
+  PolicyArn: string,
+  opts: { abortSignal: AbortSignal },
+): Promise<PolicyDocument> {
+  const policy = await iam.send(new iamMod.GetPolicyCommand({ PolicyArn }), opts);
+  const version = await iam.send(new iamMod.GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId }), opts);
+  return parsePolicy(version.PolicyVersion?.Document ?? '{"Statement":[]}');
 }
 
 /** Everything iam.key weighs about a working key, besides its own identity. */
@@ -108,12 +132,16 @@ export function judgeKeyScope(c: KeyContext): KeyFinding[] {
       detail: `the policies of IAM user ${user} could not be read (${c.reading?.unreadable ?? 'not read'}): doctor cannot tell what the key may do`,
       fix: `Run ib-archive doctor with credentials that may read IAM policies (--profile <admin>), or look yourself: aws iam list-user-policies --user-name ${user}; aws iam list-attached-user-policies --user-name ${user}`,
     });
+  } else if (!broad && policies.unread?.length) {
+    findings.push({
+      detail: `the attached policies ${policies.unread.join(', ')} of IAM user ${user} could not be read: doctor cannot tell what the key may do`,
+      fix: `Run ib-archive doctor with credentials that may read IAM policies (iam:GetPolicy, iam:GetPolicyVersion; --profile <admin>), or look yourself: aws iam list-attached-user-policies --user-name ${user}`,
+    });
   } else if (!broad && c.region) {
     const missing = missingVonageGrants(policies, c.bucket, c.region, c.apiKey);
     if (missing.length) {
-      const attached = policies.attached.length ? ` (its attached policies ${policies.attached.join(', ')} were not read)` : '';
       findings.push({
-        detail: `IAM user ${user} lacks what Vonage documents for archive uploads: ${missing.join(', ')}${attached}; OpenTok's "Connect to cloud storage" fails without it`,
+        detail: `IAM user ${user} lacks what Vonage documents for archive uploads: ${missing.join(', ')}; OpenTok's "Connect to cloud storage" fails without it`,
         fix: other ? dedicatedFix : runSetup({ ...fix, iamUser: c.iamUser ?? user }, `writes the ${IAM_POLICY_NAME} policy with what Vonage documents`),
       });
     }

@@ -5,8 +5,13 @@ import { dedicatedUserName, defaultIamUser } from '../validate.js';
 
 /** The IAM policies of the key's user, as read with the operator's credentials. */
 export interface UserPolicies {
+  /** Names of the attached managed policies. */
   attached: string[];
   inline: Record<string, PolicyDocument>;
+  /** Documents of the attached policies that were read (the well-known broad ones are judged by name). */
+  managed?: Record<string, PolicyDocument>;
+  /** Attached policies whose document could not be read. */
+  unread?: string[];
 }
 
 /** A problem with the key: what is wrong and how to put it right. */
@@ -18,18 +23,22 @@ export interface KeyFinding {
 const BROAD_MANAGED = ['AdministratorAccess', 'PowerUserAccess', 'AmazonS3FullAccess', 'IAMFullAccess'];
 const BROAD_ACTIONS = new Set(['*', 's3:*', 'iam:*']);
 
+/** True for the AWS managed policies that are broad by name (AdministratorAccess…): their documents need no reading. */
+export function isBroadManaged(name: string): boolean {
+  return BROAD_MANAGED.includes(name);
+}
+
 /** Why a user's policies make its key broad ("the managed policy AdministratorAccess", "the inline policy X (allows s3:*…)"), or undefined. */
 export function broadGrant(p: UserPolicies): string | undefined {
-  const managed = p.attached.find((name) => BROAD_MANAGED.includes(name));
-  if (managed) return `the managed policy ${managed}`;
-  for (const [name, doc] of Object.entries(p.inline)) {
+  const named = p.attached.find(isBroadManaged);
+  if (named) return `the managed policy ${named}`;
+  const docs = [...Object.entries(p.inline).map(([n, d]) => [`the inline policy ${n}`, d] as const), ...Object.entries(p.managed ?? {}).map(([n, d]) => [`the managed policy ${n}`, d] as const)];
+  for (const [what, doc] of docs) {
     for (const s of doc.Statement) {
       if (s.Effect !== 'Allow') continue;
-      if (s.NotAction !== undefined) return `the inline policy ${name} (allows every action except ${list(s.NotAction as string | string[]).join(', ')})`;
+      if (s.NotAction !== undefined) return `${what} (allows every action except ${list(s.NotAction as string | string[]).join(', ')})`;
       const actions = list(s.Action);
-      if (actions.some((a) => BROAD_ACTIONS.has(a.toLowerCase()))) {
-        return `the inline policy ${name} (allows ${actions.join(', ')} on ${list(s.Resource).join(', ')})`;
-      }
+      if (actions.some((a) => BROAD_ACTIONS.has(a.toLowerCase()))) return `${what} (allows ${actions.join(', ')} on ${list(s.Resource).join(', ')})`;
     }
   }
   return undefined;
@@ -55,9 +64,9 @@ export function notDedicated(
   return `IAM user ${user} is not the app's dedicated user: it is not named ${expected.names.join(' or ')} ${tagNote}`;
 }
 
-/** What Vonage documents for archive uploads that the inline policies do not grant ("s3:ListAllMyBuckets on arn:aws:s3:::*"…). */
+/** What Vonage documents for archive uploads that the user's policies do not grant ("s3:ListAllMyBuckets on arn:aws:s3:::*"…). */
 export function missingVonageGrants(p: UserPolicies, bucket: string, region: string, apiKey: string): string[] {
-  const docs = Object.values(p.inline);
+  const docs = [...Object.values(p.inline), ...Object.values(p.managed ?? {})];
   return vonageUploadGrants(bucket, region, apiKey)
     .filter((g) => !policiesAllow(docs, g.action, g.sample))
     .map((g) => `${g.action} on ${g.resource}`);

@@ -67,8 +67,17 @@ describe('judgeKeyScope', () => {
     expect(f.map((x) => x.detail)).toEqual([expect.stringMatching(/lacks what Vonage documents for archive uploads: s3:ListAllMyBuckets on arn:aws:s3:::\*; OpenTok's "Connect to cloud storage" fails without it$/)]);
     expect(f[0]!.fix).toMatch(/^Run `ib-archive setup .*--iam-user ib-archive-my-ib .*`: it writes the ib-archive-s3 policy/);
     expect(judgeKeyScope(context({ region: undefined, reading: { policies: { attached: [], inline: { 'ib-archive-s3': old } }, tags: {} } }))).toEqual([]);
-    const none = judgeKeyScope(context({ reading: { policies: { attached: ['Custom'], inline: {} }, tags: {} } }));
-    expect(none[0]!.detail).toMatch(/s3:ListAllMyBuckets on arn:aws:s3:::\*, s3:ListBucket on arn:aws:s3:::archives, s3:PutObject on arn:aws:s3:::archives\/\* \(its attached policies Custom were not read\)/);
+    const none = judgeKeyScope(context({ reading: { policies: { attached: ['Custom'], inline: {}, managed: { Custom: { Statement: [] } } }, tags: {} } }));
+    expect(none[0]!.detail).toMatch(/s3:ListAllMyBuckets on arn:aws:s3:::\*, s3:ListBucket on arn:aws:s3:::archives, s3:PutObject on arn:aws:s3:::archives\/\*;/);
+  });
+  it('judges attached managed policies by their documents, and warns when one cannot be read', () => {
+    const managedGrant = { attached: ['ArchiveWriter'], inline: {}, managed: { ArchiveWriter: iamUserPolicy('archives', 'eu-west-1') } };
+    expect(judgeKeyScope(context({ reading: { policies: managedGrant, tags: {} } }))).toEqual([]);
+    const wide = { attached: ['Ops'], inline: {}, managed: { Ops: { Statement: [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] } } };
+    expect(judgeKeyScope(context({ reading: { policies: wide, tags: {} } }))[0]!.detail).toMatch(/has the managed policy Ops \(allows s3:\* on \*\)/);
+    const unread = judgeKeyScope(context({ reading: { policies: { ...scoped, attached: ['Mystery'], unread: ['Mystery'] }, tags: {} } }));
+    expect(unread.map((x) => x.detail)).toEqual([expect.stringMatching(/attached policies Mystery of IAM user ib-archive-my-ib could not be read/)]);
+    expect(unread[0]!.fix).toMatch(/iam:GetPolicy, iam:GetPolicyVersion/);
   });
   it('gathers every finding into one warning with each fix once', () => {
     const out = keyScopeOutcome(context({ caller: { account: ACCOUNT, arn: userArn('deploy') }, reading: { policies: { attached: ['AmazonS3FullAccess'], inline: {} } } }), true);
