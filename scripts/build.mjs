@@ -4,8 +4,10 @@
 // - dist/run.js + dist/chunks/: everything a command needs, as ES modules with code splitting, so every SDK is a
 //   chunk loaded on first use. cli.cjs imports run.js only once a command runs.
 import { build } from 'esbuild';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 // Built into a fresh folder and swapped in at the end, so a run of the CLI meanwhile never sees half a dist/.
 const root = new URL('../', import.meta.url);
@@ -106,6 +108,9 @@ const metafile = {
   ),
 };
 await writeFile(new URL('esbuild-meta.json', metaDir), JSON.stringify(metafile));
+// The bundle redistributes the code of every package in it: their licences ship next to it (npm "files" has dist/).
+const self = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
+await writeFile(new URL(`${staging}/THIRD-PARTY-LICENSES.md`, root), await thirdPartyLicenses(fileURLToPath(root), metafile, self));
 
 const old = new URL(`.build/dist-old-${process.pid}`, root);
 await rename(new URL('dist', root), old).catch((err) => {

@@ -1,5 +1,6 @@
 // The policies ib-archive writes: the bucket's public-read statement, the IAM user's scoped policy, the CORS rule.
 import { partitionOf } from './s3url.js';
+import { bucketNameProblem } from './validate.js';
 
 export interface PolicyStatement {
   Sid?: string;
@@ -120,26 +121,74 @@ export function parsePolicy(text: string): PolicyDocument {
   return { ...doc, Statement: Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement] };
 }
 
-/** Least-privilege policy of the dedicated IAM user: write archives into this bucket, nothing else. */
-export function iamUserPolicy(bucket: string, region: string): PolicyDocument {
+/** What Vonage documents for an archive upload user ("Archiving using AWS S3"): each action, its resource, and a resource it must reach. */
+export function vonageUploadGrants(bucket: string, region: string, apiKey: string): { action: string; resource: string; sample: string }[] {
   const arn = bucketArn(bucket, region);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'IbArchiveObjects',
-        Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        Resource: `${arn}/*`,
-      },
-      {
-        Sid: 'IbArchiveBucket',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-        Resource: arn,
-      },
-    ],
-  };
+  const all = `arn:${partitionOf(region)}:s3:::*`;
+  return [
+    { action: 's3:ListAllMyBuckets', resource: all, sample: all },
+    { action: 's3:ListBucket', resource: arn, sample: arn },
+    { action: 's3:PutObject', resource: `${arn}/*`, sample: `${arn}/${apiKey}/archive-id/archive.mp4` },
+  ];
+}
+
+/** A classic app's images bucket (S3_BUCKET_NAME_IMAGES), when its config vars name a valid one. */
+export function imagesBucketOf(vars: Record<string, string | undefined> | undefined): string | undefined {
+  const name = vars?.S3_BUCKET_NAME_IMAGES?.trim();
+  return name && bucketNameProblem(name) === undefined ? name : undefined;
+}
+
+export interface IamUserPolicyOptions {
+  /** A classic app's S3_BUCKET_NAME_IMAGES: event images are uploaded there (under img/) with the same key. */
+  imagesBucket?: string;
+}
+
+/**
+ * Policy of the dedicated IAM user: what Vonage documents (list all buckets, list the bucket, put its objects), what setup
+ * and doctor need (get objects, locate the bucket, multipart uploads), and the images folder of a classic app.
+ */
+export function iamUserPolicy(bucket: string, region: string, options: IamUserPolicyOptions = {}): PolicyDocument {
+  const arn = bucketArn(bucket, region);
+  const statements: PolicyStatement[] = [
+    { Sid: 'IbArchiveListBuckets', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: `arn:${partitionOf(region)}:s3:::*` },
+    {
+      Sid: 'IbArchiveBucket',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      Resource: arn,
+    },
+    {
+      Sid: 'IbArchiveObjects',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: `${arn}/*`,
+    },
+  ];
+  if (options.imagesBucket) {
+    statements.push({
+      Sid: 'IbArchiveEventImages',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetObject'],
+      Resource: `${bucketArn(options.imagesBucket, region)}/img/*`,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** True when a statement names the action and the resource (Action/NotAction, Resource/NotResource, globs). */
+export function statementCovers(s: PolicyStatement, action: string, resource: string): boolean {
+  const notAction = s.NotAction as string | string[] | undefined;
+  const notResource = s.NotResource as string | string[] | undefined;
+  const actionHit = notAction !== undefined ? !list(notAction).some((a) => globMatch(a, action, true)) : list(s.Action).some((a) => globMatch(a, action, true));
+  const resourceHit = notResource !== undefined ? !list(notResource).some((r) => globMatch(r, resource)) : list(s.Resource).some((r) => globMatch(r, resource));
+  return actionHit && resourceHit;
+}
+
+/** Whether identity policies allow an action on a resource: some Allow covers it and no unconditional Deny does. */
+export function policiesAllow(docs: PolicyDocument[], action: string, resource: string): boolean {
+  const statements = docs.flatMap((d) => d.Statement);
+  if (statements.some((s) => s.Effect === 'Deny' && s.Condition === undefined && statementCovers(s, action, resource))) return false;
+  return statements.some((s) => s.Effect === 'Allow' && statementCovers(s, action, resource));
 }
 
 /** Structural equality of two policies, ignoring key order and the order of list values. */

@@ -1,18 +1,14 @@
 // S3_COMPOSEDVIDEO_URL: the public base URL the app joins with `<apiKey>/<archiveId>/archive.mp4`.
+import { partitionOfRegion } from './partitions.js';
 
-/** DNS suffix of the partition a region belongs to. */
+/** DNS suffix of the partition a region belongs to (the SDK's partition table). */
 export function s3DnsSuffix(region: string): string {
-  if (region.startsWith('cn-')) return 'amazonaws.com.cn';
-  if (region.startsWith('eusc-')) return 'amazonaws.eu';
-  return 'amazonaws.com';
+  return partitionOfRegion(region).dnsSuffix;
 }
 
-/** ARN partition of a region: aws, aws-cn, aws-us-gov… */
+/** ARN partition of a region: aws, aws-cn, aws-us-gov… (the SDK's partition table). */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('eusc-')) return 'aws-eusc';
-  return 'aws';
+  return partitionOfRegion(region).name;
 }
 
 /**

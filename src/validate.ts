@@ -1,4 +1,7 @@
 // Offline validation of every input, before any request is sent.
+import { findPartition, isGlobalEndpointName, isKnownRegion, knownRegions } from './partitions.js';
+
+export { knownRegions };
 
 /** Returns an error message, or undefined when the name follows S3's general-purpose bucket naming rules. */
 export function bucketNameProblem(name: string): string | undefined {
@@ -24,10 +27,32 @@ export function apiKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-const REGION = /^[a-z]{2,4}(?:-[a-z]{2,4})?-(?:central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/;
-
+/** Why a region name cannot be used, judged offline by the SDK's partition table; undefined when it can. */
 export function regionProblem(region: string): string | undefined {
-  return REGION.test(region) ? undefined : 'is not an AWS region name (like us-east-1, eu-central-2 or us-gov-west-1)';
+  if (region === 'cn-north-1') return 'is China (Beijing): Vonage cannot upload archives to buckets there (use cn-northwest-1 or a region outside China)';
+  if (isGlobalEndpointName(region)) return 'names a global endpoint, not a region where a bucket can be (like us-east-1)';
+  if (findPartition(region)) return undefined;
+  return 'is not an AWS region name: no AWS partition has it or names of its shape (like us-east-1, eu-central-2 or us-gov-west-1)';
+}
+
+/** A caution about a usable region (China: Vonage documents no support; a name the SDK does not know yet), or undefined. */
+export function regionWarning(region: string): string | undefined {
+  if (regionProblem(region) !== undefined) return undefined;
+  if (findPartition(region)?.name === 'aws-cn') return `Vonage documents no support for buckets in China: archive uploads to ${region} may fail`;
+  if (isKnownRegion(region)) return undefined;
+  const near = knownRegions().find((r) => editDistance(r.name, region) <= 2);
+  return `${region} is not among the regions this AWS SDK knows (a region newer than it, or a typo${near ? ` of ${near.name}` : ''})`;
+}
+
+/** Levenshtein distance of two short strings. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /** CORS AllowedOrigin: `*`, or scheme://host[:port] with at most one `*` (S3's rule). */
@@ -55,9 +80,20 @@ export function herokuAppProblem(app: string): string | undefined {
   return undefined;
 }
 
-/** Default IAM user for a bucket: `ib-archive-<bucket>`, cut to IAM's 64 characters. */
+const USER_PREFIX = 'ib-archive-';
+
+/**
+ * Default name of the app's dedicated IAM user: `ib-archive-<app>` with a Heroku app, else `ib-archive-<bucket>`;
+ * a name that already starts with `ib-archive-` is used as is; cut to IAM's 64 characters.
+ */
+export function dedicatedUserName({ app, bucket }: { app?: string; bucket: string }): string {
+  const base = app || bucket;
+  return (base.startsWith(USER_PREFIX) ? base : `${USER_PREFIX}${base}`).slice(0, 64);
+}
+
+/** The IAM user setup has made so far for a bucket: `ib-archive-<bucket>` as is (prefix doubled when the bucket has it), cut to 64. */
 export function defaultIamUser(bucket: string): string {
-  return `ib-archive-${bucket}`.slice(0, 64);
+  return `${USER_PREFIX}${bucket}`.slice(0, 64);
 }
 
 export function defaultBucket(apiKey: string): string {

@@ -15,6 +15,8 @@ const META = join(ROOT, '.build', 'esbuild-meta.json');
 
 /** Packages that must never load before a command needs them. */
 const HEAVY = /^(@aws-sdk\/|@smithy\/|@aws-crypto\/|heroku-client$|opentok$|@vonage\/|@inquirer\/|ora$)/;
+/** The SDK's partition table: data only (no SDK code), which region validation reads offline. */
+const SDK_PARTITION_TABLE = 'node_modules/@aws-sdk/core/dist-es/submodules/client/util-endpoints/lib/aws/partitions.js';
 
 let dir: string;
 let preload: string;
@@ -105,6 +107,7 @@ function packagesIn(files: string[]): string[] {
     const output = meta.outputs[file];
     if (!output) throw new Error(`${file} is not in .build/esbuild-meta.json: the metafile is stale, run \`npm run build\`.`);
     for (const input of Object.keys(output.inputs)) {
+      if (input === SDK_PARTITION_TABLE) continue;
       const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
       if (m) packages.add(m[1]!);
     }
@@ -143,6 +146,15 @@ describe('start-up path', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/API key "abc"/);
     expect(run.files).toContain('dist/run.js');
+    expect(run.packages.filter((p) => HEAVY.test(p))).toEqual([]);
+  });
+
+  it('a made-up region is refused with the SDK partition table alone, no SDK code', async () => {
+    const run = await runLogged(['setup', '--api-key', '46000000', '--region', 'moon-central-9', '--no-heroku', '--non-interactive'], cleanEnv());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/moon-central-9/);
+    const meta = JSON.parse(readFileSync(META, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    expect(run.files.some((f) => meta.outputs[f] && SDK_PARTITION_TABLE in meta.outputs[f].inputs)).toBe(true);
     expect(run.packages.filter((p) => HEAVY.test(p))).toEqual([]);
   });
 

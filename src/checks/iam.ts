@@ -1,35 +1,15 @@
-// IAM check: the app's key is an active key of the dedicated user, its secret works, and it is not a broad key.
-import { IAM_POLICY_NAME, type PolicyDocument, list, parsePolicy } from '../policy.js';
-import { awsFailure, isAwsError } from '../services/aws.js';
-import { type DoctorFacts, userOfArn } from './facts.js';
-import { type FixContext, newKeyFix } from './fixes.js';
+// IAM check: the app's key is an active key of the dedicated user, its secret works, and it may do what archiving needs, no more.
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { IAM_POLICY_NAME, type PolicyDocument, parsePolicy } from '../policy.js';
+import { awsErrorCode, awsFailure, isAwsError } from '../services/aws.js';
+import { type DoctorFacts, type Identity, userOfArn } from './facts.js';
+import { type FixContext, newKeyFix, runSetup } from './fixes.js';
+import { type KeyFinding, type UserPolicies, broadGrant, dedicatedNames, isBroadManaged, missingVonageGrants, notDedicated } from './key-scope.js';
 import { type Check, type Outcome, SkipCheck, fail, pass, settle, warn } from './runner.js';
 
-const BROAD_MANAGED = ['AdministratorAccess', 'PowerUserAccess', 'AmazonS3FullAccess', 'IAMFullAccess'];
+export { broadGrant, type UserPolicies } from './key-scope.js';
+
 const DEDICATED = 'creates a dedicated IAM user whose key may only write archives to the bucket and stores that key in the app';
-
-export interface UserPolicies {
-  attached: string[];
-  inline: Record<string, PolicyDocument>;
-}
-
-
-/** Why a user's policies make its key broad ("AdministratorAccess", "inline policy X allows *"), or undefined. */
-export function broadGrant(p: UserPolicies): string | undefined {
-  const managed = p.attached.find((name) => BROAD_MANAGED.includes(name));
-  if (managed) return `the managed policy ${managed}`;
-  for (const [name, doc] of Object.entries(p.inline)) {
-    for (const s of doc.Statement) {
-      if (s.Effect !== 'Allow') continue;
-      const actions = list(s.Action);
-      const anyResource = list(s.Resource).includes('*');
-      if (actions.includes('*') || (anyResource && actions.some((a) => a === 's3:*' || a === 'iam:*'))) {
-        return `the inline policy ${name} (allows ${actions.join(', ')} on ${list(s.Resource).join(', ')})`;
-      }
-    }
-  }
-  return undefined;
-}
 
 /** Verdict when STS refused the app's key; `record` is what ListAccessKeys says of it for its expected owner. */
 export function judgeKeyRefused(
@@ -55,30 +35,130 @@ export function judgeKeyRefused(
   return fail(`AWS does not know the app's key ${keyId} (InvalidClientTokenId)${where}: it was deleted`, newKeyFix(fix));
 }
 
-/** IAM ListAttachedUserPolicies + ListUserPolicies (+ GetUserPolicy of each inline policy), operator. */
-async function userPolicies(f: DoctorFacts, user: string): Promise<UserPolicies> {
+/** What the key's user may do, as read: its policies (or why they could not be read) and its tags (undefined: unreadable). */
+export interface UserReading {
+  policies?: UserPolicies;
+  unreadable?: string;
+  tags?: Record<string, string>;
+}
+
+/** IAM ListAttachedUserPolicies, ListUserPolicies (+ GetUserPolicy of each) and ListUserTags of the key's user, operator. */
+async function readUser(f: DoctorFacts, user: string): Promise<UserReading> {
   const iamMod = await import('@aws-sdk/client-iam');
   const iam = await f.services.aws.iam();
   const opts = { abortSignal: f.signal };
-  try {
+  const policies = (async (): Promise<UserPolicies> => {
     const [attached, names] = await Promise.all([
       iam.send(new iamMod.ListAttachedUserPoliciesCommand({ UserName: user }), opts),
       iam.send(new iamMod.ListUserPoliciesCommand({ UserName: user }), opts),
     ]);
-    const inlineNames = (names.PolicyNames ?? []).slice(0, 10);
     const docs = await Promise.all(
-      inlineNames.map(async (PolicyName) => {
+      (names.PolicyNames ?? []).slice(0, 10).map(async (PolicyName) => {
         const r = await iam.send(new iamMod.GetUserPolicyCommand({ UserName: user, PolicyName }), opts);
         return [PolicyName, parsePolicy(r.PolicyDocument ?? '{"Statement":[]}')] as const;
       }),
     );
-    return { attached: (attached.AttachedPolicies ?? []).map((p) => p.PolicyName ?? ''), inline: Object.fromEntries(docs) };
-  } catch (err) {
-    return f.operatorFailure(err, `read the policies of IAM user ${user}`);
-  }
+    const managed = await Promise.all(
+      (attached.AttachedPolicies ?? []).slice(0, 10).map(async ({ PolicyName = '', PolicyArn = '' }) => {
+        if (isBroadManaged(PolicyName)) return [PolicyName, undefined] as const;
+        return [PolicyName, await settle(readManagedPolicy(iam, iamMod, PolicyArn, opts))] as const;
+      }),
+    );
+    return {
+      attached: managed.map(([name]) => name),
+      inline: Object.fromEntries(docs),
+      managed: Object.fromEntries(managed.flatMap(([name, doc]) => (doc?.ok ? [[name, doc.value]] : []))),
+      unread: managed.flatMap(([name, doc]) => (doc && !doc.ok ? [name] : [])),
+    };
+  })();
+  const tags = iam.send(new iamMod.ListUserTagsCommand({ UserName: user }), opts);
+  const [p, t] = await Promise.all([settle(policies), settle(tags)]);
+  const reading: UserReading = {};
+  if (p.ok) reading.policies = p.value;
+  else if (p.error instanceof SkipCheck) throw p.error;
+  else reading.unreadable = isAwsError(p.error, 'AccessDenied', 'AccessDeniedException') ? 'your credentials may not read them: AccessDenied' : awsErrorCode(p.error);
+  if (t.ok) reading.tags = Object.fromEntries((t.value.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  return reading;
 }
 
-/** iam.key — STS GetCallerIdentity with the app's key; IAM ListAccessKeys and the user's policies with the operator's. */
+/** IAM GetPolicy + GetPolicyVersion: the default version of an attached managed policy (operator). */
+async function readManagedPolicy(
+  iam: IAMClient,
+  iamMod: typeof import('@aws-sdk/client-iam'),
+  PolicyArn: string,
+  opts: { abortSignal: AbortSignal },
+): Promise<PolicyDocument> {
+  const policy = await iam.send(new iamMod.GetPolicyCommand({ PolicyArn }), opts);
+  const version = await iam.send(new iamMod.GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId }), opts);
+  return parsePolicy(version.PolicyVersion?.Document ?? '{"Statement":[]}');
+}
+
+/** Everything iam.key weighs about a working key, besides its own identity. */
+export interface KeyContext {
+  keyId: string;
+  caller: Identity;
+  /** The operator's identity (aws.identity), when known. */
+  operator?: Identity;
+  app?: string;
+  bucket: string;
+  /** The bucket's region; undefined when it could not be found (s3.bucket says why): its grants are not judged then. */
+  region?: string;
+  apiKey: string;
+  iamUser?: string;
+  reading?: UserReading;
+  fix: FixContext;
+}
+
+/** What is wrong with a working key of `caller`, most serious first (root, the operator's own, not dedicated, broad, unreadable, lacking). */
+export function judgeKeyScope(c: KeyContext): KeyFinding[] {
+  const { keyId: id, caller, fix } = c;
+  const dedicatedFix = newKeyFix({ ...fix, iamUser: c.iamUser }, DEDICATED);
+  if (/:root$/.test(caller.arn)) {
+    return [{ detail: `${id} is a root key of account ${caller.account}: it can do anything in the account`, fix: `${dedicatedFix} Then deactivate the root key (IAM console → Security credentials).` }];
+  }
+  const findings: KeyFinding[] = [];
+  if (c.operator && c.operator.arn === caller.arn) {
+    findings.push({ detail: `${id} is your own identity's key (${caller.arn}, as aws.identity): the app can do whatever you can`, fix: dedicatedFix });
+  }
+  const user = userOfArn(caller.arn);
+  if (!user) return [...findings, { detail: `${id} is not an IAM user's key (${caller.arn})`, fix: dedicatedFix }];
+  const other = notDedicated(user, { iamUser: c.iamUser, names: dedicatedNames(c.app, c.bucket) }, c.reading?.tags);
+  if (other && !findings.length) findings.push({ detail: `${id} belongs to ${other}`, fix: dedicatedFix });
+  const policies = c.reading?.policies;
+  const broad = policies && broadGrant(policies);
+  if (broad) findings.push({ detail: `IAM user ${user} has ${broad}: a leaked key could do far more than write archives`, fix: dedicatedFix });
+  if (!policies) {
+    findings.push({
+      detail: `the policies of IAM user ${user} could not be read (${c.reading?.unreadable ?? 'not read'}): doctor cannot tell what the key may do`,
+      fix: `Run ib-archive doctor with credentials that may read IAM policies (--profile <admin>), or look yourself: aws iam list-user-policies --user-name ${user}; aws iam list-attached-user-policies --user-name ${user}`,
+    });
+  } else if (!broad && policies.unread?.length) {
+    findings.push({
+      detail: `the attached policies ${policies.unread.join(', ')} of IAM user ${user} could not be read: doctor cannot tell what the key may do`,
+      fix: `Run ib-archive doctor with credentials that may read IAM policies (iam:GetPolicy, iam:GetPolicyVersion; --profile <admin>), or look yourself: aws iam list-attached-user-policies --user-name ${user}`,
+    });
+  } else if (!broad && c.region) {
+    const missing = missingVonageGrants(policies, c.bucket, c.region, c.apiKey);
+    if (missing.length) {
+      findings.push({
+        detail: `IAM user ${user} lacks what Vonage documents for archive uploads: ${missing.join(', ')}; OpenTok's "Connect to cloud storage" fails without it`,
+        fix: other ? dedicatedFix : runSetup({ ...fix, iamUser: c.iamUser ?? user }, `writes the ${IAM_POLICY_NAME} policy with what Vonage documents`),
+      });
+    }
+  }
+  return findings;
+}
+
+/** The verdict of iam.key for a working key: one warning gathering every finding, else a pass. */
+export function keyScopeOutcome(c: KeyContext, listed: boolean): Outcome {
+  const findings = judgeKeyScope(c);
+  if (findings.length) return warn(findings.map((x) => x.detail).join('; '), [...new Set(findings.map((x) => x.fix))].join('\n'));
+  const user = userOfArn(c.caller.arn);
+  const scoped = c.reading?.policies && IAM_POLICY_NAME in c.reading.policies.inline ? `, limited by ${IAM_POLICY_NAME}` : '';
+  return pass(`${c.keyId} is an active key of IAM user ${user}${scoped}${listed ? '' : ' (its key list could not be read)'}`);
+}
+
+/** iam.key — STS GetCallerIdentity with the app's key; IAM ListAccessKeys, the user's policies and tags with the operator's. */
 export function iamKeyCheck(f: DoctorFacts): Check {
   return {
     id: 'iam.key',
@@ -90,24 +170,19 @@ export function iamKeyCheck(f: DoctorFacts): Check {
         const record = await settle(f.keyRecord());
         return judgeKeyRefused(caller.error, record.ok ? record.value : undefined, id, f.fix);
       }
-      const arn = caller.value.arn;
-      if (/:root$/.test(arn)) {
-        return warn(`${id} is a root key of account ${caller.value.account}: it can do anything in the account`, `${newKeyFix(f.fix, DEDICATED)} Then deactivate the root key (IAM console → Security credentials).`);
-      }
-      const user = userOfArn(arn);
-      if (!user) return warn(`${id} is not an IAM user's key (${arn})`, newKeyFix(f.fix, DEDICATED));
-      const [record, policies] = await Promise.all([settle(f.keyRecord()), settle(userPolicies(f, user))]);
-      if (f.inputs.iamUser && user !== f.inputs.iamUser) {
-        return warn(`${id} belongs to IAM user ${user}, not ${f.inputs.iamUser} (--iam-user)`, newKeyFix(f.fix));
-      }
-      const broad = policies.ok ? broadGrant(policies.value) : undefined;
-      if (broad) return warn(`${id} belongs to IAM user ${user}, which has ${broad}: a leaked key could do far more than write archives`, newKeyFix({ ...f.fix, iamUser: undefined }, DEDICATED));
-      const notes: string[] = [];
-      const listed = record.ok && record.value.owner === user ? record.value.key : undefined;
-      if (!record.ok || !listed) notes.push('its key list could not be read');
-      if (!policies.ok) notes.push('its policies could not be read');
-      const scoped = policies.ok && IAM_POLICY_NAME in policies.value.inline ? `, limited by ${IAM_POLICY_NAME}` : '';
-      return pass(`${id} is an active key of IAM user ${user}${scoped}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+      const user = userOfArn(caller.value.arn);
+      const [record, reading, operator, bucket, region] = await Promise.all([
+        settle(f.keyRecord()),
+        user ? readUser(f, user) : Promise.resolve(undefined),
+        settle(f.identity()),
+        f.bucketName(),
+        settle(f.liveBucket()).then((b) => (b.ok ? b.value.region : undefined)),
+      ]);
+      const listed = record.ok && record.value.owner === user && record.value.key !== undefined;
+      return keyScopeOutcome(
+        { keyId: id, caller: caller.value, operator: operator.ok ? operator.value : undefined, app: f.inputs.app, bucket, region, apiKey: f.inputs.apiKey, iamUser: f.inputs.iamUser, reading, fix: f.fix },
+        listed,
+      );
     },
   };
 }

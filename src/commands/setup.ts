@@ -17,7 +17,7 @@ import { opentokStage, storageTarget } from '../stages/opentok.js';
 import { s3Stage } from '../stages/s3.js';
 import { planStages } from '../stages/stage.js';
 import { opentokReport, printSetupSummary, setupDocument } from '../summary.js';
-import { defaultIamUser } from '../validate.js';
+import { defaultIamUser, regionProblem, regionWarning } from '../validate.js';
 
 /** The stages of setup, in CONTRACT's order. */
 const SETUP_STAGES = [identityStage, s3Stage, iamStage, herokuStage, opentokStage];
@@ -40,6 +40,10 @@ export async function setup(flags: CommandFlags, deps: Deps): Promise<number> {
     }
     const steps = await planStages(ctx, SETUP_STAGES);
     const bucket = await ctx.reads.bucket();
+    const refused = regionProblem(bucket.region);
+    if (refused) throw new InputError(`Bucket ${inputs.bucket} is in ${bucket.region}, which ${refused}. Nothing was changed.`, 'unsupported_region', [], 'Use a bucket in another region: pass --bucket <new-name> --region <region>.');
+    const caution = regionWarning(bucket.region);
+    if (caution) out.warn(caution);
     if (bucket.exists && bucket.region !== inputs.region) out.info(out.c.yellow(`Bucket ${inputs.bucket} already exists in ${bucket.region}; it is used there and the URL follows that region.`));
     assertSecretHasADestination(inputs, ctx);
     await confirmPlan(deps, steps, inputs);

@@ -4,6 +4,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudError } from '../errors.js';
 import { REQUEST_TIMEOUT_MS } from './retry.js';
+import { partitionOfRegion } from '../partitions.js';
 
 export interface AwsKey {
   accessKeyId: string;
@@ -66,11 +67,9 @@ function addDebugLogging(client: AnyClient, service: string, onRequest?: (line: 
   );
 }
 
-/** Where a partition's global services (IAM, STS's global endpoint) are: China and GovCloud have their own. */
+/** Where a partition's global services (IAM, STS's global endpoint) are, per the SDK's partition table. */
 export function globalRegion(region: string | undefined): string {
-  if (region?.startsWith('cn-')) return 'cn-north-1';
-  if (region?.startsWith('us-gov-')) return 'us-gov-west-1';
-  return 'us-east-1';
+  return partitionOfRegion(region).globalRegion;
 }
 
 /** Lazily built, cached AWS clients configured from the CLI's inputs. */

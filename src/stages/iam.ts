@@ -14,7 +14,7 @@ import {
   waitForKey,
 } from '../iam-key.js';
 import type { PlannedStep } from '../plan.js';
-import { IAM_POLICY_NAME, type PolicyDocument, iamUserPolicy, parsePolicy, samePolicy } from '../policy.js';
+import { IAM_POLICY_NAME, type PolicyDocument, iamUserPolicy, imagesBucketOf, parsePolicy, samePolicy } from '../policy.js';
 import { type AwsClients, type AwsKey, awsFailure, isAwsError } from '../services/aws.js';
 import { withSpinner } from '../io/output.js';
 import type { SetupContext } from './context.js';
@@ -105,13 +105,18 @@ async function pickKeyToDelete(deps: Pick<Deps, 'prompter'>, userName: string, k
 type IamContext = Pick<SetupContext, 'deps' | 'aws' | 'inputs' | 'iamUser' | 'key' | 'reads'>;
 
 /** IAM: GetUser, GetUserPolicy, ListAccessKeys (and STS with the stored key) → the user, policy and key steps. */
-export const iamStage: Stage<IamContext, IamState & { choice: KeyChoice; region: string }> = {
+export const iamStage: Stage<IamContext, IamState & { choice: KeyChoice; region: string; imagesBucket?: string }> = {
   readStep: 'iam.user',
   inspect: async (ctx) => {
-    const [iam, bucket] = await Promise.all([ctx.reads.iam(), ctx.reads.bucket()]);
-    return { ...iam, region: bucket.region };
+    const [iam, bucket, appVars] = await Promise.all([ctx.reads.iam(), ctx.reads.bucket(), ctx.reads.appVars()]);
+    return { ...iam, region: bucket.region, imagesBucket: imagesBucketOf(appVars) };
   },
-  plan: (ctx, state) => [userStep(ctx, state), policyStep(ctx, state, iamUserPolicy(ctx.inputs.bucket, state.region)), keyStep(ctx, state, state.choice)],
+  plan: (ctx, state) => [
+    userStep(ctx, state),
+    // A classic app signs its event-image uploads with the same key: the policy keeps them working.
+    policyStep(ctx, state, iamUserPolicy(ctx.inputs.bucket, state.region, { imagesBucket: state.imagesBucket })),
+    keyStep(ctx, state, state.choice),
+  ],
 };
 
 function userStep({ aws, iamUser, inputs }: IamContext, state: IamState): PlannedStep {

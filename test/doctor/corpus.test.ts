@@ -124,8 +124,8 @@ const scenarios: Scenario[] = [
   {
     name: "the IAM user's policy removed",
     seed: (s) => s.iam.send(new DeleteUserPolicyCommand({ UserName: s.user, PolicyName: 'ib-archive-s3' })),
-    expected: () => ({ 's3.upload': ['fail', /may not write to .* \(AccessDenied\)/] }),
-    fixes: () => ({ 's3.upload': SETUP_FIX }),
+    expected: () => ({ 's3.upload': ['fail', /may not write to .* \(AccessDenied\)/], 'iam.key': ['warn', /lacks what Vonage documents for archive uploads: s3:ListAllMyBuckets/] }),
+    fixes: () => ({ 's3.upload': SETUP_FIX, 'iam.key': SETUP_FIX }),
   },
   {
     name: 'an administrator key in Heroku (warning only)',
@@ -136,7 +136,7 @@ const scenarios: Scenario[] = [
       await s.setVars({ AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
     },
     withSecret: false,
-    expected: () => ({ 'iam.key': ['warn', /ops-admin, which has the managed policy AdministratorAccess/], 'opentok.credentials': 'skip', 'opentok.storage': 'skip' }),
+    expected: () => ({ 'iam.key': ['warn', /IAM user ops-admin has the managed policy AdministratorAccess/], 'opentok.credentials': 'skip', 'opentok.storage': 'skip' }),
     fixes: () => ({ 'iam.key': /^Run `ib-archive setup --api-key \d+ --app ib-demo --api-secret "\$OPENTOK_API_SECRET" --configure-opentok --yes`: it creates a dedicated IAM user/ }),
   },
   {

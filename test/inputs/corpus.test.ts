@@ -87,11 +87,18 @@ const CORPUS: BadInput[] = [
   { name: 'empty API key', bare: () => ['setup', '--api-key', '', '--app', 'ib-demo', '--yes', '--non-interactive'], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /API key "" must be the numeric/, fix: API_KEY_FIX },
   { name: 'API key far too long', bare: () => ['setup', '--api-key', '1'.repeat(21), '--app', 'ib-demo', '--yes', '--non-interactive'], exit: 2, code: 'invalid_input', sends: 'nothing', problem: /is too long for an OpenTok API key/, fix: API_KEY_FIX },
   { name: 'API key from OPENTOK_API_KEY', bare: () => ['setup', '--app', 'ib-demo', '--yes', '--non-interactive'], env: () => ({ OPENTOK_API_KEY: 'key-4600' }), exit: 2, code: 'invalid_input', sends: 'nothing', problem: /API key "key-4600" must be the numeric/, fix: API_KEY_FIX },
-  // Regions, checked by shape (so that new regions keep working).
+  // Regions, checked against the SDK's partition table: known regions and each partition's pattern (so new regions keep working).
   { name: 'unknown region mars-1', ...region('mars-1') },
+  { name: 'made-up region moon-central-9', ...region('moon-central-9') },
+  { name: 'made-up partition prefix xx-east-1, from AWS_REGION', ...region('xx-east-1', 'AWS_REGION') },
+  {
+    name: 'China (Beijing), where Vonage cannot upload',
+    ...region('cn-north-1'),
+    problem: /Region \(from --region\) "cn-north-1" is China \(Beijing\): Vonage cannot upload archives to buckets there/,
+  },
   { name: 'region without its number', ...region('us-east') },
   { name: 'region in capitals', ...region('US-EAST-1') },
-  { name: 'region with a typo, from AWS_REGION', ...region('eu-wst-1', 'AWS_REGION') },
+  { name: 'region with a typo, from AWS_REGION', ...region('eu-west1', 'AWS_REGION') },
   { name: 'region from AWS_DEFAULT_REGION', ...region('useast1', 'AWS_DEFAULT_REGION') },
   // CORS origins.
   origin('https://app.example.com/', /must not end with "\/"/),
