@@ -1,6 +1,7 @@
 // The app's access key on AWS: made exactly once, marked on its user until a consumer holds it, waited for until it
 // works, and recognised again by a later run when a hard kill left it behind. Used by setup and rotate-key.
 import { CloudError } from './errors.js';
+import type { AppKey } from './key.js';
 import type { Deps } from './context.js';
 import { type AwsClients, type AwsKey, awsFailure, awsHttpStatus, isAwsError, isBadCredentials, isNetworkError } from './services/aws.js';
 
@@ -155,5 +156,21 @@ export async function verifyStoredKey(deps: Pick<Deps, 'sleep' | 'now'>, aws: Aw
   } catch (err) {
     if (isBadCredentials(err) || (err instanceof CloudError && err.code === 'key_not_active')) return 'wrong-secret';
     throw awsFailure('Checking the access key stored for the app', err);
+  }
+}
+
+/** A new key whose secret no consumer took (an interrupt, a failure) is deleted, so that nothing is left orphaned. */
+export async function abandonKey(deps: Pick<Deps, 'sleep' | 'out'>, aws: AwsClients, userName: string, key: AppKey, command: string): Promise<void> {
+  // A key being created, or the call that stores it, may be in flight: its answer decides what is left to delete.
+  await key.settled(deps.sleep);
+  const pair = key.abandon();
+  if (!pair) return;
+  try {
+    await deleteKey(aws, userName, pair.accessKeyId);
+    key.deleted();
+    await clearPending(aws, userName).catch(() => undefined);
+    deps.out.warn(`The new access key ${pair.accessKeyId} was deleted: its secret could not be stored, so nothing is left orphaned. Re-run ib-archive ${command} to finish.`);
+  } catch {
+    deps.out.warn(`The new access key ${pair.accessKeyId} could not be deleted; its secret was not stored. The next ib-archive ${command} deletes it, or: aws iam delete-access-key --user-name ${userName} --access-key-id ${pair.accessKeyId}`);
   }
 }

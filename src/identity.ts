@@ -16,3 +16,19 @@ export async function callerIdentity(aws: AwsClients, opts: { key?: AwsKey; sign
     throw awsFailure('Checking your AWS credentials (sts get-caller-identity)', err);
   }
 }
+
+/** User name of an IAM user ARN (`arn:aws:iam::123:user/path/name` → name), undefined for root, roles and others. */
+export function userOfArn(arn: string): string | undefined {
+  return arn.match(/^arn:[\w-]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/)?.[1];
+}
+
+/** The IAM user a key belongs to, by STS GetCallerIdentity signed with it; undefined when it does not work (yet). */
+export async function ownerOfKey(aws: AwsClients, key: AwsKey): Promise<{ arn: string; user?: string } | undefined> {
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  try {
+    const arn = (await (await aws.sts(key)).send(new GetCallerIdentityCommand({}))).Arn ?? '';
+    return { arn, user: userOfArn(arn) };
+  } catch {
+    return undefined;
+  }
+}

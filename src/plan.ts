@@ -28,6 +28,8 @@ export interface PlannedStep {
   after?: StepId[];
   /** Asked (or, in scripts, demanded as --yes) before any step of the plan is applied. */
   consent?: Consent;
+  /** A check that writes and removes a probe: applied although it reports `unchanged` (planned in a dry run). */
+  check?: boolean;
 }
 
 export class StepFailure extends Error {
@@ -55,7 +57,7 @@ export function reading<T>(stepId: StepId, promise: Promise<T>): Promise<T> {
 
 /** True when applying the plan changes anything. */
 export function changes(steps: PlannedStep[]): PlannedStep[] {
-  return steps.filter((s) => s.apply && s.status !== 'unchanged' && s.status !== 'skipped');
+  return steps.filter((s) => s.apply && !s.check && s.status !== 'unchanged' && s.status !== 'skipped');
 }
 
 /** Asks every consent the plan needs; a script must have passed --yes. Nothing is applied before this returns. */
@@ -100,7 +102,7 @@ export async function applySteps(steps: PlannedStep[], log: StepLog, dryRun: boo
 }
 
 async function applyOne(step: PlannedStep, log: StepLog, dryRun: boolean): Promise<void> {
-  if (!step.apply || step.status === 'unchanged' || step.status === 'skipped') {
+  if (!step.apply || ((step.status === 'unchanged' || step.status === 'skipped') && !step.check)) {
     log.add(step.id, step.status, step.detail);
     return;
   }

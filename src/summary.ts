@@ -4,7 +4,8 @@ import type { SetupInputs } from './inputs/setup.js';
 import type { Output } from './io/output.js';
 import type { StorageTarget } from './services/opentok.js';
 import type { StepResult } from './steps.js';
-import { type ConfigVars, SECRET_VAR, VAR_NAMES } from './vars.js';
+import type { AppType } from './inputs/resolve.js';
+import { SECRET_VAR } from './vars.js';
 
 export interface OpenTokReport {
   mode: 'dashboard' | 'api';
@@ -19,6 +20,8 @@ export interface OpenTokReport {
   sse?: string;
   fallback?: string;
   undo?: string;
+  /** The secret itself, only for --show-secrets with an ibs app (no var holds it); never in JSON under this name. */
+  secretShown?: string;
 }
 
 const DASHBOARD = 'https://tokbox.com/account';
@@ -30,8 +33,8 @@ export function setupFlags(inputs: SetupInputs): string {
   return `--api-key ${inputs.apiKey}${source}${bucket}${inputs.profile ? ` --profile ${inputs.profile}` : ''}`;
 }
 
-export function opentokReport(inputs: SetupInputs, vars: ConfigVars, configured: boolean, target: StorageTarget): OpenTokReport {
-  const app = inputs.heroku?.app;
+export function opentokReport(inputs: SetupInputs, type: AppType, configured: boolean, target: StorageTarget): OpenTokReport {
+  const app = type === 'classic' ? inputs.heroku?.app : undefined;
   const secretSource = app
     ? `heroku config:get ${SECRET_VAR} -a ${app}`
     : inputs.varsFile
@@ -43,26 +46,31 @@ export function opentokReport(inputs: SetupInputs, vars: ConfigVars, configured:
     mode: configured ? 'api' : 'dashboard',
     apiKey: inputs.apiKey,
     storage: 'Amazon S3',
-    bucket: vars.S3_BUCKET_NAME,
-    accessKeyId: vars.AWS_ACCESS_KEY_ID,
+    bucket: target.config.bucket,
+    accessKeyId: target.config.accessKey,
     secretSource,
     dashboardUrl: DASHBOARD,
     ...(target.config.endpoint ? { endpoint: target.config.endpoint } : {}),
+    ...(type === 'ibs' && inputs.showSecrets ? { secretShown: target.config.secretKey } : {}),
     ...(configured ? { sse: target.config.sse, fallback: target.fallback, undo: `ib-archive teardown ${setupFlags(inputs)} --api-secret "$OPENTOK_API_SECRET"` } : {}),
   };
 }
 
 export interface SetupSummary {
   inputs: SetupInputs;
+  type: AppType;
   steps: StepResult[];
-  configVars: ConfigVars;
+  /** The app's vars (classic's four, or BUCKET_URL). */
+  configVars: Record<string, string>;
   opentok: OpenTokReport;
 }
 
 /** The JSON document of a finished setup (the secret redacted unless --show-secrets). */
 export function setupDocument(s: SetupSummary): Record<string, unknown> {
-  const shown = { ...s.configVars, [SECRET_VAR]: s.inputs.showSecrets ? s.configVars[SECRET_VAR] : '<redacted>' };
-  return { command: 'setup', ok: true, dryRun: s.inputs.dryRun, steps: s.steps, configVars: shown, tokbox: { ...s.opentok, secretAccessKey: shown[SECRET_VAR] } };
+  const shown = SECRET_VAR in s.configVars ? { ...s.configVars, [SECRET_VAR]: s.inputs.showSecrets ? s.configVars[SECRET_VAR] : '<redacted>' } : s.configVars;
+  const secretAccessKey = s.inputs.showSecrets ? (s.configVars[SECRET_VAR] ?? s.opentok.secretShown) : '<redacted>';
+  const { secretShown: _, ...tokbox } = s.opentok;
+  return { command: 'setup', ok: true, dryRun: s.inputs.dryRun, appType: s.type, steps: s.steps, configVars: shown, tokbox: { ...tokbox, secretAccessKey } };
 }
 
 /** The text after the step lines: the vars, the OpenTok step, and doctor's command. */
@@ -73,11 +81,14 @@ export function printSetupSummary(out: Output, s: SetupSummary): void {
     out.result(`Dry run: ${s.steps.filter((r) => r.status === 'planned').length} change(s) planned, nothing changed. Run again without --dry-run to apply.`);
     return;
   }
-  out.result(inputs.heroku ? `Heroku app ${inputs.heroku.app} has:` : 'The four config vars for the app:');
-  for (const name of VAR_NAMES) {
+  out.result(inputs.heroku ? `Heroku app ${inputs.heroku.app} has:` : `The config vars for the app (${s.type === 'ibs' ? 'IBS backend' : 'classic'}):`);
+  for (const [name, v] of Object.entries(configVars)) {
     const where = inputs.heroku ? `  (heroku config:get ${name} -a ${inputs.heroku.app})` : inputs.varsFile ? `  (in ${inputs.varsFile})` : '';
-    const value = name === SECRET_VAR && !inputs.showSecrets ? `${'*'.repeat(8)}${where}` : configVars[name];
+    const value = name === SECRET_VAR && !inputs.showSecrets ? `${'*'.repeat(8)}${where}` : v;
     out.result(`  ${name.padEnd(22)} ${value}`);
+  }
+  if (s.type === 'ibs' && s.opentok.mode === 'dashboard' && inputs.showSecrets && s.opentok.secretShown) {
+    out.result(`  (the key for OpenTok: ${s.opentok.accessKeyId} / ${s.opentok.secretShown})`);
   }
   printOpenTok(out, s.opentok);
   out.result('');

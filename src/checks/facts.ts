@@ -5,11 +5,13 @@ import { type AwsClients, type AwsKey, awsErrorHeader, awsFailure, awsHttpStatus
 import type { HerokuApi } from '../services/heroku.js';
 import { redirectRegion, regionOfLocation } from '../bucket.js';
 import { storedKey } from '../vars.js';
-import { type Identity, callerIdentity } from '../identity.js';
+import { type Identity, callerIdentity, userOfArn } from '../identity.js';
+
+export { userOfArn };
 import { composedVideoUrl, regionOfUrl } from '../s3url.js';
 
 export { regionOfUrl };
-import { defaultIamUser } from '../validate.js';
+import { dedicatedUserName } from '../validate.js';
 import type { FixContext } from './fixes.js';
 import { SkipCheck, once, settle } from './runner.js';
 
@@ -196,13 +198,13 @@ export class DoctorFacts {
     return { account: id.Account ?? '', arn: id.Arn ?? '' };
   });
 
-  /** The IAM user the app's key should belong to: its owner per STS, else --iam-user, else ib-archive-<bucket>. */
+  /** The IAM user the app's key should belong to: its owner per STS, else --iam-user, else the default dedicated name. */
   readonly keyOwner = once(async (): Promise<string | undefined> => {
     const caller = await settle(this.appCallerOnce());
     if (caller.ok) return userOfArn(caller.value.arn);
     if (this.inputs.iamUser) return this.inputs.iamUser;
     const name = await settle(this.bucketName());
-    return name.ok ? defaultIamUser(name.value) : undefined;
+    return name.ok ? dedicatedUserName({ app: this.inputs.app, bucket: name.value }) : undefined;
   });
 
   private readonly keyLists = new Map<string, Promise<{ id: string; status: string; created?: Date }[]>>();
@@ -268,10 +270,4 @@ export class DoctorFacts {
       return { account: id.Account ?? '', arn: id.Arn ?? '' };
     }, ['InvalidClientTokenId']);
   });
-}
-
-/** User name of an IAM user ARN (`arn:aws:iam::123:user/path/name` → name), undefined for root, roles and others. */
-export function userOfArn(arn: string): string | undefined {
-  const m = arn.match(/^arn:[\w-]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/);
-  return m?.[1];
 }

@@ -9,6 +9,7 @@ type Command = (flags: CommandFlags, deps: Deps) => Promise<number>;
 const COMMANDS: Partial<Record<CommandName, () => Promise<Command>>> = {
   setup: async () => (await import('./setup.js')).setup,
   doctor: async () => (await import('./doctor.js')).doctor,
+  'rotate-key': async () => (await import('./rotate-key.js')).rotateKey,
   archives: async () => (await import('./archives.js')).archives,
   demo: async () => (await import('./demo.js')).demo,
 };

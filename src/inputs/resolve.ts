@@ -23,6 +23,8 @@ export interface CommonInputs extends AwsInputs {
   yes: boolean;
   dryRun: boolean;
   showSecrets: boolean;
+  /** A person is going through the wizard (asked for the API key), not a command line that named the project. */
+  wizard: boolean;
 }
 
 export interface ResolveDeps {
@@ -114,6 +116,7 @@ export async function resolveCommon(flags: CommandFlags, deps: ResolveDeps, spec
   // Started now, awaited only where needed: `heroku auth:token` takes over a second and must not delay the first question.
   const tokenLookup = useHeroku ? findHerokuToken(env, deps.tokens) : Promise.resolve(undefined);
   let token: string | undefined;
+  let wizard = false;
   if (!prompter.interactive) {
     token = await tokenLookup;
     const missing = [
@@ -126,13 +129,13 @@ export async function resolveCommon(flags: CommandFlags, deps: ResolveDeps, spec
     if (missing.length > 0) throw missingInputs(missing, useHeroku && !app ? spec.noHerokuHint : undefined);
   } else {
     // The optional secret is offered to a person going through the wizard, not to a command line that named the project.
-    const wizard = apiKey === undefined;
+    wizard = apiKey === undefined;
     apiKey = (apiKey ?? (await prompter.input({ message: spec.apiKeyMessage, validate: (v) => apiKeyProblem(v.trim()) ?? true }))).trim();
     await spec.ask?.(apiKey, aws!);
     if (!apiSecret && (spec.secret === 'required' || (spec.secret === 'ask' && wizard))) {
       const required = spec.secret === 'required';
       const given = await prompter.password({
-        message: required ? 'OpenTok API secret' : 'OpenTok API secret (optional: lets ib-archive set the archive storage for you; Enter skips)',
+        message: required ? 'OpenTok API secret' : 'OpenTok API secret (optional, to set the archive storage for you; Enter skips)',
         validate: (v) => (required && !v.trim() ? 'The secret is needed for this command' : true),
       });
       apiSecret = given.trim() || undefined;
@@ -157,6 +160,7 @@ export async function resolveCommon(flags: CommandFlags, deps: ResolveDeps, spec
     yes: Boolean(flags.yes),
     dryRun: Boolean(flags.dryRun),
     showSecrets: Boolean(flags.showSecrets),
+    wizard,
   };
 }
 

@@ -47,7 +47,16 @@ export async function resolveSetupInputs(flags: CommandFlags, deps: ResolveDeps)
         await prompter.input({ message: 'S3 bucket for the archives', default: defaultBucket(apiKey), validate: (v) => bucketNameProblem(v.trim()) ?? true })
       ).trim();
       if (aws.regionSource === 'default') {
-        aws.region = (await prompter.input({ message: 'AWS region for a new bucket', default: aws.region, validate: (v) => regionProblem(v.trim()) ?? true })).trim();
+        // The SDK's own region list, searchable; any region its partition data accepts may be typed too.
+        const { knownRegions } = await import('../partitions.js');
+        aws.region = (
+          await prompter.search({
+            message: 'AWS region for a new bucket (type to filter)',
+            default: aws.region,
+            choices: knownRegions().filter((r) => !regionProblem(r.name)).map((r) => ({ name: `${r.name}  ${r.description}`, value: r.name })),
+            validate: (v) => regionProblem(v.trim()) ?? true,
+          })
+        ).trim();
       }
     },
   });

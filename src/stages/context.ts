@@ -1,15 +1,19 @@
 // What setup's stages share: the inputs, the clients, the app's key, and each read made once for every stage.
+import { type AppTypeVerdict, detectAppType } from '../app-type.js';
 import { type BucketState, inspectBucket } from '../bucket.js';
 import type { Clients } from '../clients.js';
 import type { Deps } from '../context.js';
-import { type Identity, callerIdentity } from '../identity.js';
+import { type Identity, callerIdentity, ownerOfKey } from '../identity.js';
 import type { SetupInputs } from '../inputs/setup.js';
 import { AppKey } from '../key.js';
 import { once } from '../once.js';
 import { reading } from '../plan.js';
+import type { AwsKey } from '../services/aws.js';
+import type { StorageRead } from '../services/opentok.js';
+import { dedicatedUserName } from '../validate.js';
 import { type VarMap, storedKey } from '../vars.js';
 import { assertVarsFileWritable, readVarsFile } from '../vars-file.js';
-import { type IamState, type KeyChoice, chooseKey, inspectIam } from './iam.js';
+import { type IamState, type KeyChoice, MANAGED_TAG, OPENTOK_KEY_TAG, chooseKey, inspectIam } from './iam.js';
 
 export interface SetupReads {
   identity(): Promise<Identity>;
@@ -18,21 +22,23 @@ export interface SetupReads {
   appVars(): Promise<VarMap | undefined>;
   /** The vars file's vars; undefined without --vars-file or when the file does not exist yet. */
   fileVars(): Promise<VarMap | undefined>;
-  /** The IAM user, its policy and keys, and whether the app's stored key is reused. */
-  iam(): Promise<IamState & { choice: KeyChoice }>;
+  /** classic or ibs, and why. */
+  appType(): Promise<AppTypeVerdict>;
+  /** The project's archive storage, with --configure-opentok (undefined otherwise). */
+  storage(): Promise<StorageRead | undefined>;
+  /** The app's IAM user (adopted, or the default name), its policy and keys, and whether the app's key is reused. */
+  iam(): Promise<IamState & { userName: string; choice: KeyChoice }>;
 }
 
 export interface SetupContext extends Clients {
   deps: Deps;
   inputs: SetupInputs;
-  /** The dedicated IAM user of the app. */
-  iamUser: string;
   key: AppKey;
   reads: SetupReads;
 }
 
-export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients, iamUser: string): SetupContext {
-  const { aws, heroku } = clients;
+export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients): SetupContext {
+  const { aws, heroku, opentok } = clients;
   const app = inputs.heroku?.app;
   // Each read is named after the step whose state it reads, whichever stage awaits it first.
   const reads: SetupReads = {
@@ -44,12 +50,51 @@ export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients, 
       await assertVarsFileWritable(inputs.varsFile);
       return readVarsFile(inputs.varsFile);
     }),
+    // Not memoised: the wizard may correct the type (inputs.appTypeFlag) once the vars are read.
+    appType: async () => detectAppType(await reads.appVars(), inputs.appTypeFlag),
+    storage: once(() =>
+      reading(
+        'opentok.storage',
+        (async () => {
+          if (!opentok || !inputs.configureOpentok) return undefined;
+          const storage = await opentok.readStorage();
+          // An answer with the target proves the credentials too; where the API cannot read it back, createSession does.
+          if (!storage.target) await opentok.verifyCredentials();
+          return storage;
+        })(),
+      ),
+    ),
     iam: once(async () => {
-      const [state, appVars, fileVars] = await Promise.all([reading('iam.user', inspectIam(aws, iamUser)), reads.appVars(), reads.fileVars()]);
-      const stored = storedKey(appVars) ?? storedKey(fileVars);
+      const [appVars, fileVars, type] = await Promise.all([reads.appVars(), reads.fileVars(), reads.appType()]);
+      const stored = (type.type === 'classic' ? storedKey(appVars) : undefined) ?? storedKey(fileVars);
       deps.out.addSecret(stored?.secretAccessKey);
-      return { ...state, choice: await reading('iam.access-key', chooseKey(deps, aws, iamUser, state, stored)) };
+      const { userName, state, owner } = await reading('iam.user', appUser(deps, clients, inputs, stored));
+      const held = stored ?? (await heldByOpenTok(reads, state));
+      const choice = await reading('iam.access-key', chooseKey(deps, aws, userName, state, held, owner?.arn));
+      return { ...state, userName, choice };
     }),
   };
-  return { ...clients, deps, inputs, iamUser, key: new AppKey(), reads };
+  return { ...clients, deps, inputs, key: new AppKey(), reads };
+}
+
+/**
+ * The app's IAM user: --iam-user; else the managed user that already holds the app's key (set-ups made before one
+ * user per app keep theirs); else `ib-archive-<app>` (`ib-archive-<bucket>` with --no-heroku).
+ */
+async function appUser(_deps: Deps, { aws }: Clients, inputs: SetupInputs, stored: AwsKey | undefined) {
+  const fallback = inputs.iamUserFlag ?? dedicatedUserName({ app: inputs.heroku?.app, bucket: inputs.bucket });
+  const owner = stored && !inputs.iamUserFlag ? await ownerOfKey(aws, stored) : undefined;
+  if (owner?.user && owner.user !== fallback) {
+    const adopted = await inspectIam(aws, owner.user);
+    if (adopted.userExists && adopted.tags[MANAGED_TAG]) return { userName: owner.user, state: adopted, owner };
+  }
+  return { userName: fallback, state: await inspectIam(aws, fallback), owner: owner?.user === fallback ? owner : undefined };
+}
+
+/** For an ibs app the key's consumer is OpenTok: the key its storage names (read back, or recorded on the user). */
+async function heldByOpenTok(reads: SetupReads, state: IamState): Promise<AwsKey | undefined> {
+  if ((await reads.appType()).type !== 'ibs') return undefined;
+  const storage = await reads.storage();
+  const id = storage?.target?.config.accessKey ?? state.tags[OPENTOK_KEY_TAG];
+  return id ? { accessKeyId: id, secretAccessKey: '' } : undefined;
 }

@@ -29,6 +29,8 @@ export interface IamState {
 
 export const MANAGED_TAG = 'ib-archive:managed';
 export const BUCKET_TAG = 'ib-archive:bucket';
+/** For an ibs app: the key OpenTok's storage holds (its only consumer; the storage may not read back). */
+export const OPENTOK_KEY_TAG = 'ib-archive:opentok-key';
 
 /** Reads the user, its inline policy and its access keys, all at once (one round trip). */
 export async function inspectIam(aws: AwsClients, userName: string): Promise<IamState> {
@@ -68,16 +70,28 @@ export interface KeyChoice {
   reason?: string;
 }
 
-/** Reuses the key the app already has when it is an active, working key of the user; otherwise plans a new one. */
-export async function chooseKey(deps: Pick<Deps, 'sleep' | 'now' | 'prompter'>, aws: AwsClients, userName: string, state: IamState, stored: AwsKey | undefined): Promise<KeyChoice> {
+/**
+ * Reuses the key the app already has when it is an active, working key of the user; otherwise plans a new one.
+ * `knownArn`: whose key the stored pair is, when STS already said so. A key held without its secret (OpenTok's, for an
+ * ibs app) is reused while it is active.
+ */
+export async function chooseKey(
+  deps: Pick<Deps, 'sleep' | 'now' | 'prompter'>,
+  aws: AwsClients,
+  userName: string,
+  state: IamState,
+  stored: AwsKey | undefined,
+  knownArn?: string,
+): Promise<KeyChoice> {
   const orphans = orphanKeys(state.tags, state.keys, [stored?.accessKeyId]);
   const keys = state.keys.filter((k) => !orphans.includes(k));
   let reason = stored ? 'the stored key is not a key of this user' : 'no key is stored yet';
   if (stored && state.userExists) {
     const match = keys.find((k) => k.id === stored.accessKeyId);
+    if (match && match.status === 'Active' && !stored.secretAccessKey) return { reuse: stored, orphans };
     if (match && match.status === 'Active') {
       const recent = match.created ? deps.now() - match.created.getTime() < 60_000 : false;
-      const verdict = await verifyStoredKey(deps, aws, stored, userName, recent);
+      const verdict = knownArn?.endsWith(`/${userName}`) ? 'works' : await verifyStoredKey(deps, aws, stored, userName, recent);
       if (verdict === 'works') return { reuse: stored, orphans };
       reason = verdict === 'wrong-secret' ? `the stored secret of ${stored.accessKeyId} is wrong` : `${stored.accessKeyId} belongs to another user`;
     } else if (match) {
@@ -102,10 +116,11 @@ async function pickKeyToDelete(deps: Pick<Deps, 'prompter'>, userName: string, k
   return choice;
 }
 
-type IamContext = Pick<SetupContext, 'deps' | 'aws' | 'inputs' | 'iamUser' | 'key' | 'reads'>;
+type IamContext = Pick<SetupContext, 'deps' | 'aws' | 'inputs' | 'key' | 'reads'>;
+type IamRead = IamState & { userName: string; choice: KeyChoice };
 
 /** IAM: GetUser, GetUserPolicy, ListAccessKeys (and STS with the stored key) → the user, policy and key steps. */
-export const iamStage: Stage<IamContext, IamState & { choice: KeyChoice; region: string; imagesBucket?: string }> = {
+export const iamStage: Stage<IamContext, IamRead & { region: string; imagesBucket?: string }> = {
   readStep: 'iam.user',
   inspect: async (ctx) => {
     const [iam, bucket, appVars] = await Promise.all([ctx.reads.iam(), ctx.reads.bucket(), ctx.reads.appVars()]);
@@ -119,7 +134,8 @@ export const iamStage: Stage<IamContext, IamState & { choice: KeyChoice; region:
   ],
 };
 
-function userStep({ aws, iamUser, inputs }: IamContext, state: IamState): PlannedStep {
+function userStep({ aws, inputs }: IamContext, state: IamRead): PlannedStep {
+  const iamUser = state.userName;
   if (state.userExists) return { id: 'iam.user', after: [], status: 'unchanged', detail: `${iamUser}${state.tags[MANAGED_TAG] ? '' : ' (existing user, not created by ib-archive)'}` };
   return {
     id: 'iam.user',
@@ -139,7 +155,8 @@ function userStep({ aws, iamUser, inputs }: IamContext, state: IamState): Planne
   };
 }
 
-function policyStep({ aws, iamUser, inputs }: IamContext, state: IamState, desired: PolicyDocument): PlannedStep {
+function policyStep({ aws, inputs }: IamContext, state: IamRead, desired: PolicyDocument): PlannedStep {
+  const iamUser = state.userName;
   const detail = `${IAM_POLICY_NAME}: write archives to ${inputs.bucket} only`;
   if (state.policy && samePolicy(state.policy, desired)) return { id: 'iam.policy', after: ['iam.user'], status: 'unchanged', detail };
   return {
@@ -159,21 +176,22 @@ function policyStep({ aws, iamUser, inputs }: IamContext, state: IamState, desir
 }
 
 /** Deletes the keys a hard-killed run left behind, one line each. */
-async function deleteOrphans({ deps, aws, iamUser }: IamContext, orphans: IamKey[]): Promise<void> {
+async function deleteOrphans({ deps, aws }: IamContext, iamUser: string, orphans: IamKey[]): Promise<void> {
   for (const k of orphans) {
     await deleteKey(aws, iamUser, k.id);
     deps.out.info(`Deleted access key ${k.id} of ${iamUser}: an interrupted run made it and no consumer holds its secret.`);
   }
 }
 
-function keyStep(ctx: IamContext, state: IamState, choice: KeyChoice): PlannedStep {
-  const { deps, aws, iamUser, key } = ctx;
+function keyStep(ctx: IamContext, state: IamRead, choice: KeyChoice): PlannedStep {
+  const { deps, aws, key } = ctx;
+  const iamUser = state.userName;
   const orphanNote = choice.orphans.length ? `; deletes ${choice.orphans.map((k) => k.id).join(', ')}, left by an interrupted run` : '';
   if (choice.reuse) {
     key.reuse(choice.reuse);
     const detail = `${choice.reuse.accessKeyId} (the app's key, still active)`;
     if (choice.orphans.length === 0) return { id: 'iam.access-key', after: ['iam.user'], status: 'unchanged', detail };
-    return { id: 'iam.access-key', after: ['iam.user'], status: 'updated', detail: `${detail}${orphanNote}`, apply: () => deleteOrphans(ctx, choice.orphans) };
+    return { id: 'iam.access-key', after: ['iam.user'], status: 'updated', detail: `${detail}${orphanNote}`, apply: () => deleteOrphans(ctx, iamUser, choice.orphans) };
   }
   return {
     id: 'iam.access-key',
@@ -181,7 +199,7 @@ function keyStep(ctx: IamContext, state: IamState, choice: KeyChoice): PlannedSt
     status: 'created',
     detail: `a new key for ${iamUser}${choice.deleteFirst ? `, replacing ${choice.deleteFirst}` : ''} (${choice.reason})${orphanNote}`,
     apply: async () => {
-      await deleteOrphans(ctx, choice.orphans);
+      await deleteOrphans(ctx, iamUser, choice.orphans);
       if (choice.deleteFirst) await deleteKey(aws, iamUser, choice.deleteFirst);
       // A user that existed gets the mark now; a user made by this run carries it since CreateUser.
       if (state.userExists && !state.tags[PENDING_TAG]) await markPending(aws, iamUser, { [PENDING_TAG]: new Date().toISOString() });

@@ -1,15 +1,20 @@
 // Stage 4, OpenTok: the project's archive storage pointed at the bucket with the app's key (or the dashboard step).
 import type { PlannedStep } from '../plan.js';
+import { markPending } from '../iam-key.js';
 import type { StorageRead, StorageTarget } from '../services/opentok.js';
+import { OPENTOK_KEY_TAG } from './iam.js';
 import type { SetupContext } from './context.js';
 import type { Stage } from './stage.js';
 
-type OpenTokContext = Pick<SetupContext, 'inputs' | 'opentok' | 'key' | 'reads'>;
+type OpenTokContext = Pick<SetupContext, 'inputs' | 'opentok' | 'key' | 'reads' | 'aws'>;
 
 export interface OpenTokState {
   /** The storage as read, with --configure-opentok; undefined otherwise. */
   storage?: StorageRead;
   keyReused: boolean;
+  /** ibs: OpenTok is the key's only consumer. */
+  soleConsumer: boolean;
+  userName: string;
 }
 
 /** The target the project gets: this bucket, the app's key, the endpoint only when it is not AWS. */
@@ -35,15 +40,10 @@ export function storageTarget(ctx: Pick<SetupContext, 'inputs' | 'key'>): Storag
 export const opentokStage: Stage<OpenTokContext, OpenTokState> = {
   readStep: 'opentok.storage',
   inspect: async ({ inputs, opentok, reads }) => {
-    const keyReused = reads.iam().then((s) => Boolean(s.choice.reuse));
-    if (!opentok) return { keyReused: await keyReused };
-    if (!inputs.configureOpentok) {
-      await opentok.verifyCredentials();
-      return { keyReused: await keyReused };
-    }
-    const storage = await opentok.readStorage();
-    if (!storage.target) await opentok.verifyCredentials();
-    return { storage, keyReused: await keyReused };
+    const [iam, type, storage] = await Promise.all([reads.iam(), reads.appType(), reads.storage()]);
+    // Without --configure-opentok the secret is still checked (createSession), so a wrong one is said now.
+    if (opentok && !inputs.configureOpentok) await opentok.verifyCredentials();
+    return { storage, keyReused: Boolean(iam.choice.reuse), soleConsumer: type.type === 'ibs', userName: iam.userName };
   },
   plan: (ctx, state) => [storageStep(ctx, state)],
 };
@@ -65,6 +65,10 @@ function storageStep(ctx: OpenTokContext, state: OpenTokState): PlannedStep {
     (current.config?.sse ?? 's3') === target.config.sse &&
     current.fallback === target.fallback;
   if (same) return { id: 'opentok.storage', after, status: 'unchanged', detail: `project ${inputs.apiKey} archives to ${target.config.bucket}` };
+  // A key held without its secret (ibs: recorded on the user when ib-archive set the storage) cannot be sent again.
+  if (state.keyReused && !key.current.secretAccessKey) {
+    return { id: 'opentok.storage', after, status: 'unchanged', detail: `project ${inputs.apiKey} archives with ${key.current.accessKeyId} (set by ib-archive; the API does not read it back)` };
+  }
   return {
     id: 'opentok.storage',
     after,
@@ -73,7 +77,9 @@ function storageStep(ctx: OpenTokContext, state: OpenTokState): PlannedStep {
     apply: async () => {
       key.assertUsable();
       // The key as it stands now (a new one exists only once the IAM step ran).
-      await opentok.putStorage(storageTarget(ctx));
+      const target = storageTarget(ctx);
+      await (state.soleConsumer ? key.storing(opentok.putStorage(target)) : opentok.putStorage(target));
+      if (state.soleConsumer) await markPending(ctx.aws, state.userName, { [OPENTOK_KEY_TAG]: target.config.accessKey });
     },
   };
 }

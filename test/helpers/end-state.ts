@@ -12,7 +12,7 @@ export interface Names {
 export function defaultNames(s: LocalServices, app = 'ib-demo'): Names {
   const apiKey = s.opentok.apiKey;
   const bucket = `ib-archive-${apiKey}`;
-  return { apiKey, bucket, iamUser: `ib-archive-${bucket}`, app };
+  return { apiKey, bucket, iamUser: `ib-archive-${app}`, app };
 }
 
 /** Replaces the values that differ between stand-in instances (API key, ports, account id, key ids). */

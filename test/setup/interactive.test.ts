@@ -75,9 +75,11 @@ describe('interactive setup', () => {
     const run = runSetup({}, deps);
     await term.answer('OpenTok API key', `${key}${ENTER}`);
     await term.answer('S3 bucket', ENTER); // accept the suggested ib-archive-<key>
-    await term.answer('AWS region', `${'\x7f'.repeat(9)}eu-west-1${ENTER}`);
+    await term.answer('AWS region', 'eu-west-1'); // typed into the searchable list…
+    await term.answer('❯ eu-west-1', ENTER); // …which then offers it first
     await term.answer('OpenTok API secret', ENTER); // optional: skipped
     await term.answer('Heroku app', `${DOWN}${ENTER}`); // aaa-first-app, then ib-demo
+    await term.answer('What runs on ib-demo', ENTER); // the type found (classic) is right
     await term.answer('publicly readable', ENTER);
     const outcome = await run;
 
@@ -85,7 +87,7 @@ describe('interactive setup', () => {
     const bucket = services.control.bucket(`ib-archive-${key}`)!;
     expect(bucket.region).toBe('eu-west-1');
     expect(bucket.cors).toHaveLength(1);
-    const user = services.control.user(`ib-archive-ib-archive-${key}`)!;
+    const user = services.control.user(`ib-archive-ib-demo`)!;
     expect(user.keys).toHaveLength(1);
     expect(services.control.app('ib-demo')!.configVars.AWS_ACCESS_KEY_ID).toBe(user.keys[0]!.accessKeyId);
     expect(services.control.app('aaa-first-app')!.configVars).toEqual({});

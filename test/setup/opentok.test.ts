@@ -40,7 +40,7 @@ describe('setup --configure-opentok', () => {
     expect(doc.tokbox.mode).toBe('api');
 
     const bucket = `ib-archive-${s.opentok.apiKey}`;
-    const user = s.control.user(`ib-archive-${bucket}`)!;
+    const user = s.control.user(`ib-archive-ib-demo`)!;
     expect(s.control.opentokStorage(s.opentok.apiKey)).toEqual({
       type: 's3',
       config: {

@@ -56,7 +56,7 @@ describe('setup, fresh and re-run', () => {
     expect(bucket.objects.has(`${key()}/`)).toBe(true);
     expect(bucket.publicAccessBlock).toMatchObject({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false });
     expect(JSON.stringify(bucket.policy)).toContain(`arn:aws:s3:::${bucketName()}/${key()}/*`);
-    const user = services.control.user(`ib-archive-${bucketName()}`)!;
+    const user = services.control.user(`ib-archive-ib-demo`)!;
     expect(user.tags['ib-archive:managed']).toBe('true');
     expect([...user.policies.keys()]).toEqual(['ib-archive-s3']);
     const app = services.control.app('ib-demo')!;
@@ -91,7 +91,7 @@ describe('setup, fresh and re-run', () => {
   it('prints a readable report with the TokBox step prefilled', async () => {
     const run = await runCli(baseArgs(), services);
     expect(run.code).toBe(0);
-    const user = services.control.user(`ib-archive-${bucketName()}`)!;
+    const user = services.control.user(`ib-archive-ib-demo`)!;
     expect(run.stdout).toContain('Last step, in the TokBox dashboard');
     expect(run.stdout).toContain(`select project ${key()}`);
     expect(run.stdout).toContain(user.keys[0]!.accessKeyId);
@@ -181,7 +181,7 @@ describe('setup without Heroku', () => {
     expect(run.code).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
-    const user = services.control.user(`ib-archive-${bucketName()}`)!;
+    const user = services.control.user(bucketName())!;
     expect(text).toContain(`AWS_SECRET_ACCESS_KEY=${user.keys[0]!.secretAccessKey}`);
     expect(text).toContain(`S3_COMPOSEDVIDEO_URL=${services.urls.s3}/${bucketName()}/`);
     expect(run.stdout).toContain(`ib-archive doctor --api-key ${key()} --no-heroku --vars-file ${file}`);
@@ -205,7 +205,7 @@ describe('setup without Heroku', () => {
   it('prints the secret only with --show-secrets', async () => {
     const run = await runCli(['setup', '--api-key', key(), '--no-heroku', '--show-secrets', '--yes'], services);
     expect(run.code).toBe(0);
-    const user = services.control.user(`ib-archive-${bucketName()}`)!;
+    const user = services.control.user(bucketName())!;
     expect(run.stdout).toContain(user.keys[0]!.secretAccessKey);
     expect(run.stderr).not.toContain(user.keys[0]!.secretAccessKey);
   });

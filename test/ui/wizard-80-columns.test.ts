@@ -10,8 +10,12 @@ const COLS = 80;
 const ANSWERS: { question: string | RegExp; keys: (s: LocalServices) => string }[] = [
   { question: 'OpenTok API key', keys: (s) => `${s.opentok.apiKey}${KEY.enter}` },
   { question: 'S3 bucket', keys: () => KEY.enter }, // the suggested ib-archive-<apiKey>
-  { question: 'AWS region', keys: () => `${'\x7f'.repeat(9)}eu-west-1${KEY.enter}` },
+  { question: 'AWS region', keys: () => 'eu-west-1' }, // typed into the searchable list…
+  { question: '❯ eu-west-1', keys: () => KEY.enter }, // …which then offers it first
+  { question: 'OpenTok API secret', keys: (s) => `${s.opentok.apiSecret}${KEY.enter}` },
   { question: 'Heroku app', keys: () => KEY.enter },
+  { question: 'archive storage', keys: () => KEY.enter }, // yes: set it through the OpenTok API
+  { question: 'What runs on', keys: () => KEY.enter },
   { question: 'publicly readable', keys: () => KEY.enter },
 ];
 
@@ -46,6 +50,11 @@ describe.skipIf(!HAS_SCRIPT)('the wizard at 80 columns', () => {
       timeoutMs: 40_000,
     });
     expect(run.code, run.screen).toBe(0);
+    // The secret typed at the prompt set the project's storage through the API, with the key the app holds.
+    const storage = services.control.opentokStorage(services.opentok.apiKey) as { config?: { accessKey?: string } } | undefined;
+    expect(storage?.config?.accessKey).toBe(services.control.app('ib-demo')!.configVars.AWS_ACCESS_KEY_ID);
+    expect(services.control.bucket(`ib-archive-${services.opentok.apiKey}`)?.region).toBe('eu-west-1');
+    expect(run.screen).not.toContain(services.opentok.apiSecret);
     // The spinner really ran (the test would prove nothing otherwise).
     expect(run.screen).toContain('Waiting for AWS to activate the new key');
 
