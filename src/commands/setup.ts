@@ -64,6 +64,8 @@ export async function setup(flags: CommandFlags, deps: Deps): Promise<number> {
     if (err instanceof StepFailure && !log.has(err.stepId) && !(cause instanceof InputError)) log.add(err.stepId, 'failed', 'could not be read (see below)');
     if (!(cause instanceof InputError)) await cleanup();
     log.flush();
+    const left = log.results.filter((r) => (r.status === 'created' || r.status === 'updated') && r.id !== 'iam.access-key');
+    if (left.length > 0 && ctx.key.state !== 'stored') out.info(`Left in place, and reused by the next run: ${left.map((r) => `${r.id} (${r.detail})`).join('; ')}.`);
     throw new CommandFailure(cause, { dryRun: inputs.dryRun, steps: log.results }, log.changedAnything);
   } finally {
     deps.onInterrupt.delete(cleanup);
