@@ -20,7 +20,15 @@ import { ROTATION_STEPS, type RotationContext, judgeRotation, planRotation } fro
 import { dedicatedUserName } from '../validate.js';
 import { storedKey } from '../vars.js';
 
-/** IAM GetUser (its tags) and ListAccessKeys: the two reads a rotation needs of the user. */
+/** IAM ListAccessKeys; undefined when the user does not exist. */
+async function listUserKeys(aws: AwsClients, userName: string) {
+  return listKeys(aws, userName).catch((err: unknown) => {
+    if (err instanceof CloudError && /NoSuchEntity/.test(err.message)) return undefined;
+    throw err;
+  });
+}
+
+/** IAM GetUser: the user's tags. */
 async function readUser(aws: AwsClients, userName: string): Promise<{ exists: boolean; tags: Record<string, string> }> {
   const { GetUserCommand } = await import('@aws-sdk/client-iam');
   try {
@@ -49,18 +57,17 @@ export async function rotateKey(flags: CommandFlags, deps: Deps): Promise<number
   if (!bucket) throw new InputError(`The app has no ${type === 'ibs' ? 'BUCKET_URL' : 'S3_BUCKET_NAME'}: nothing says which bucket its archives go to. Nothing was changed.`, 'missing_input', ['--bucket'], 'Run ib-archive setup for the app first, or pass --bucket <name>.');
   const region = regionOfUrl(url) ?? (inputs.endpoints.s3 ? inputs.region : (await inspectBucket(aws, bucket, inputs.region)).region);
 
-  // Which user, and which key the consumers hold now.
+  // Which user, and which key the consumers hold now. Its tags matter only when it has more than one key (an
+  // interrupted run's mark tells which is which) or for an ibs app (the key OpenTok holds is recorded there).
   let userName = inputs.iamUserFlag ?? dedicatedUserName({ app, bucket });
-  let [user, keys] = await Promise.all([readUser(aws, userName), listKeys(aws, userName).catch(() => [])]);
+  let keys = await listUserKeys(aws, userName);
   const stored = storedKey(vars);
-  if (type === 'classic' && stored && !keys.some((k) => k.id === stored.accessKeyId) && !inputs.iamUserFlag) {
+  if (type === 'classic' && stored && !keys?.some((k) => k.id === stored.accessKeyId) && !inputs.iamUserFlag) {
     const owner = await ownerOfKey(aws, stored);
-    if (owner?.user) {
-      const adopted = await readUser(aws, owner.user);
-      if (adopted.tags[MANAGED_TAG]) [userName, user, keys] = [owner.user, adopted, await listKeys(aws, owner.user)];
-    }
+    if (owner?.user && (await readUser(aws, owner.user)).tags[MANAGED_TAG]) [userName, keys] = [owner.user, await listUserKeys(aws, owner.user)];
   }
-  if (!user.exists) throw new CloudError(`IAM user ${userName} does not exist.`, 'no_such_user', 'Run ib-archive setup for the app first (it makes the dedicated user), or name the user with --iam-user <name>.');
+  if (!keys) throw new CloudError(`IAM user ${userName} does not exist.`, 'no_such_user', 'Run ib-archive setup for the app first (it makes the dedicated user), or name the user with --iam-user <name>.');
+  const user = keys.length > 1 || type === 'ibs' ? await readUser(aws, userName) : { exists: true, tags: {} as Record<string, string> };
   const storage = opentok ? await opentok.readStorage() : undefined;
   const currentId = type === 'ibs' ? (storage?.target?.config.accessKey ?? user.tags[OPENTOK_KEY_TAG]) : stored?.accessKeyId;
   if (!currentId) throw new CloudError(`The app holds no access key of ${userName} to rotate.`, 'no_key', 'Run ib-archive setup for the app first: it gives the app its key.');
