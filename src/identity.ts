@@ -16,3 +16,9 @@ export async function callerIdentity(aws: AwsClients, opts: { key?: AwsKey; sign
     throw awsFailure('Checking your AWS credentials (sts get-caller-identity)', err);
   }
 }
+
+/** User name of an IAM user ARN (`arn:aws:iam::123:user/path/name` → name), undefined for root, roles and others. */
+export function userOfArn(arn: string): string | undefined {
+  const m = arn.match(/^arn:[\w-]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/);
+  return m?.[1];
+}
