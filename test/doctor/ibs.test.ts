@@ -1,9 +1,12 @@
 // doctor on an IBS backend app (BUCKET_URL alone, the key held only by OpenTok's storage), and s3.lifecycle both ways.
 import { DeleteAccessKeyCommand, DeleteUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IAM_POLICY_NAME } from '../../src/policy.js';
-import { type SetUp, correctSetUp, doctor, expectReport } from './helpers.js';
+import { cleanHome, runCli } from '../helpers/cli.js';
+import { type SetUp, correctSetUp, doctor, expectReport, parseReport } from './helpers.js';
 
 const CLASSIC_VARS = { AWS_ACCESS_KEY_ID: null, AWS_SECRET_ACCESS_KEY: null, S3_BUCKET_NAME: null, S3_COMPOSEDVIDEO_URL: null };
 
@@ -109,6 +112,25 @@ describe.concurrent('doctor on an ibs app', () => {
       await s.setVars({ AWS_ACCESS_KEY_ID: null });
       const detected = await doctor(s);
       expectReport(s, detected, { 'heroku.vars': ['warn', /still carries AWS_SECRET_ACCESS_KEY,/], 'heroku.app': ['pass', /ibs app: it has BUCKET_URL/] });
+    }));
+
+  it('checks the BUCKET_URL of a --vars-file with --no-heroku --app-type ibs', () =>
+    withIbs(async (s) => {
+      const file = join(cleanHome(), 'ibs.env');
+      writeFileSync(file, `JWT_SECRET=jwt-signing-value\nBUCKET_URL=${s.bucketUrl}\n`, { mode: 0o600 });
+      const args = ['doctor', '--api-key', s.apiKey, '--api-secret', s.apiSecret, '--no-heroku', '--vars-file', file, '--json'];
+      const report = parseReport(await runCli([...args, '--app-type', 'ibs'], s.services));
+      expectReport(s, report, {
+        'heroku.app': ['skip', new RegExp(`^--no-heroku: the values come from .*ibs\.env; ibs app: --app-type$`)],
+        'heroku.vars': ['pass', new RegExp(`^BUCKET_URL ${s.bucketUrl} addresses ${s.bucket}`)],
+      });
+      writeFileSync(file, `JWT_SECRET=jwt-signing-value\nBUCKET_URL=${s.bucketUrl}/\n`, { mode: 0o600 });
+      const slash = parseReport(await runCli([...args, '--app-type', 'ibs'], s.services));
+      expect(slash.byId['heroku.vars']!.fix).toBe(`set BUCKET_URL=${s.bucketUrl} in ${file}`);
+      // Without the flag a --no-heroku run is classic, as the contract says, and asks for the four vars.
+      const classic = parseReport(await runCli(args, s.services));
+      expect(classic.byId['heroku.vars']).toMatchObject({ status: 'fail', detail: expect.stringMatching(/AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, S3_BUCKET_NAME, S3_COMPOSEDVIDEO_URL are not set/) });
+      expect(classic.byId['heroku.app']!.detail).toMatch(/classic app: no app to read \(use --app-type ibs/);
     }));
 
   it('skips iam.key without the OpenTok secret, naming why; the probe still runs with the operator', () =>
