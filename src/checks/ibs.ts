@@ -46,8 +46,8 @@ export function judgeBucketUrl(input: BucketUrlInput): Outcome {
   } else if (!urlBucket) problem = `BUCKET_URL ${url} addresses no S3 bucket`;
 
   const leftover = UNUSED_KEYS.filter((n) => vars[n]?.trim());
-  const unused = leftover.length > 0 ? `the app still carries ${leftover.join(' and ')}, which the IBS backend never reads` : undefined;
-  const unset = `${unsetVarsCommand(fix, leftover)} (only OpenTok writes to the bucket, and it holds its own copy of the key)`;
+  const unused = leftover.length > 0 ? `the app still carries ${leftover.join(' and ')}, which the IBS backend never reads (only OpenTok writes to the bucket, with its own copy of the key)` : undefined;
+  const unset = unsetVarsCommand(fix, leftover);
   if (problem) return fail(unused ? `${problem}; ${unused}` : problem, unused ? `${fixText}\n${unset}` : fixText);
   const fine = real ? `BUCKET_URL ${url} addresses ${real.name} in ${real.region}` : `BUCKET_URL ${url} is set`;
   return unused ? warn(`${fine}; ${unused}`, unset) : pass(fine);

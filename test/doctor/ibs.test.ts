@@ -1,10 +1,11 @@
 // doctor on an IBS backend app (BUCKET_URL alone, the key held only by OpenTok's storage), and s3.lifecycle both ways.
-import { DeleteAccessKeyCommand, DeleteUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { CreateUserCommand, DeleteAccessKeyCommand, DeleteUserPolicyCommand, GetUserPolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IAM_POLICY_NAME } from '../../src/policy.js';
+import { createOpenTokApi } from '../../src/services/opentok.js';
 import { cleanHome, runCli } from '../helpers/cli.js';
 import { type SetUp, correctSetUp, doctor, expectReport, parseReport } from './helpers.js';
 
@@ -107,7 +108,7 @@ describe.concurrent('doctor on an ibs app', () => {
         'heroku.vars': ['warn', /still carries AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which the IBS backend never reads/],
         's3.upload': ['pass', /with your credentials/],
       });
-      expect(report.byId['heroku.vars']!.fix).toMatch(/^heroku config:unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY -a ib-demo /);
+      expect(report.byId['heroku.vars']!.fix).toBe('heroku config:unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY -a ib-demo');
       // The secret alone is no sign of a classic app: detected as ibs, still warned about.
       await s.setVars({ AWS_ACCESS_KEY_ID: null });
       const detected = await doctor(s);
@@ -149,6 +150,19 @@ describe.concurrent('doctor on an ibs app', () => {
       const report = await doctor(s);
       expectReport(s, report, { 'iam.key': ['fail', new RegExp(`IAM user ${s.user} may not s3:PutObject on arn:aws:s3:::${s.bucket}/${s.apiKey}/.* \\(implicitDeny\\)`)] });
       expect(report.byId['iam.key']!.fix).toMatch(new RegExp(`Run \`ib-archive setup .*--iam-user ${s.user} --yes\`: it writes the ${IAM_POLICY_NAME} policy`));
+    }));
+
+  it("warns when OpenTok's storage names a key of a user that is not the app's dedicated one", () =>
+    withIbs(async (s) => {
+      await s.iam.send(new CreateUserCommand({ UserName: 'uploader' }));
+      const doc = await s.iam.send(new GetUserPolicyCommand({ UserName: s.user, PolicyName: IAM_POLICY_NAME }));
+      await s.iam.send(new PutUserPolicyCommand({ UserName: 'uploader', PolicyName: 'custom', PolicyDocument: decodeURIComponent(doc.PolicyDocument!) }));
+      const key = s.services.control.createAccessKey('uploader');
+      const api = createOpenTokApi(s.apiKey, s.apiSecret, s.services.urls.opentok, { sleep: async () => undefined });
+      await api.putStorage({ type: 's3', config: { bucket: s.bucket, accessKey: key.accessKeyId, secretKey: key.secretAccessKey, endpoint: s.services.urls.s3 }, fallback: 'opentok' });
+      const report = await doctor(s);
+      expectReport(s, report, { 'iam.key': ['warn', /IAM user uploader is not the app's dedicated user: it is not named ib-archive-ib-demo or /] });
+      expect(report.byId['iam.key']!.fix).toMatch(/creates a dedicated IAM user/);
     }));
 
   it('fails iam.key when the key OpenTok uses is inactive, then when it is deleted', () =>
