@@ -21,7 +21,7 @@ export interface DoctorInputs {
   app?: string;
   /** The Heroku token (with an app). */
   token?: string;
-  /** With --no-heroku: the four values, from --vars-file or the environment. */
+  /** With --no-heroku: the app's values (classic's four, or BUCKET_URL), from --vars-file or the environment. */
   localVars?: Record<string, string | undefined>;
   varsFile?: string;
   bucketFlag?: string;
@@ -96,7 +96,7 @@ export class DoctorFacts {
   });
 
   /** GET /v2/project/<apiKey>/archive/storage (needs --api-secret): read by opentok.storage and, for ibs, iam.key. */
-  readonly storageAnswer = once((): Promise<StorageAnswer> => {
+  readonly storageAnswer = once(async (): Promise<StorageAnswer> => {
     if (!this.services.opentok) throw new SkipCheck('no API secret: pass --api-secret (or OPENTOK_API_SECRET)');
     return this.services.opentok.storageAnswer();
   });
@@ -169,7 +169,8 @@ export class DoctorFacts {
 
   /** Maps a failed read with the operator's credentials to a skip (credentials broken or not allowed) or a CloudError. */
   async operatorFailure(err: unknown, what: string): Promise<never> {
-    if (err instanceof SkipCheck) throw err;
+    // Aborted by the checks' time limit: the runner reports the timeout.
+    if (err instanceof SkipCheck || this.signal.aborted) throw err;
     const id = await settle(this.identity());
     if (!id.ok) throw new SkipCheck('your AWS credentials do not work (aws.identity)');
     if (isAwsError(err, 'AccessDenied', 'AccessDeniedException') || (awsHttpStatus(err) === 403 && !isAwsError(err, 'InvalidAccessKeyId', 'SignatureDoesNotMatch'))) {

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { IAM_POLICY_NAME } from '../../src/policy.js';
 import { createOpenTokApi } from '../../src/services/opentok.js';
 import { cleanHome, runCli } from '../helpers/cli.js';
-import { type SetUp, correctSetUp, doctor, expectReport, parseReport } from './helpers.js';
+import type { RecordedRequest } from '../../src/standins/recorder.js';
+import { type SetUp, correctSetUp, doctor, expectNoProbeLeft, expectReport, parseReport } from './helpers.js';
 
 const CLASSIC_VARS = { AWS_ACCESS_KEY_ID: null, AWS_SECRET_ACCESS_KEY: null, S3_BUCKET_NAME: null, S3_COMPOSEDVIDEO_URL: null };
 
@@ -45,8 +46,9 @@ describe.concurrent('doctor on an ibs app', () => {
       const ops = s.services.recorder.requests.filter((r) => r.service === 'iam').map((r) => r.operation);
       expect(ops).toContain('SimulatePrincipalPolicy');
       expect(ops).toContain('GetAccessKeyLastUsed');
-      // No request was signed with a key other than the operator's: the app holds none.
-      expect(s.services.recorder.requests.filter((r) => r.service === 'sts' && r.operation !== 'GetCallerIdentity')).toEqual([]);
+      // Every signed request used the operator's key: the app holds none, and OpenTok's secret is never shown.
+      const signers = new Set(s.services.recorder.requests.flatMap((r) => (r.accessKeyId ? [r.accessKeyId] : [])));
+      expect([...signers]).toEqual([s.services.rootKey.accessKeyId]);
     }));
 
   it('fails heroku.vars for a BUCKET_URL with a trailing slash, and the "//" link fails the public read', () =>
@@ -191,6 +193,26 @@ describe.concurrent('doctor on an ibs app', () => {
       expectReport(s, report, { 'iam.key': ['warn', /IAM policy simulation could not be run for s3:ListAllMyBuckets, s3:ListBucket, s3:PutObject/] });
       expect(report.byId['iam.key']!.fix).toMatch(/iam:SimulatePrincipalPolicy/);
     }));
+});
+
+describe.concurrent("doctor's probe on an ibs app (written with the operator's credentials)", () => {
+  const probePut = (r: RecordedRequest) => r.service === 's3' && r.method === 'PUT' && r.path.includes('/ib-archive-doctor-');
+  for (const [kind, expected] of [
+    ['5xx', ['fail', /^Trying to write s3:\/\/[\w-]+\/\d+\/ \(s3:PutObject\) failed/]],
+    ['lost', ['fail', /^Trying to write s3:\/\/[\w-]+\/\d+\/ \(s3:PutObject\): could not reach AWS \(ECONNRESET\)/]],
+    ['hang', ['fail', /no answer within 3 s/]],
+  ] as const) {
+    it(`reports s3.upload as ${expected[0]} when every probe PUT is answered "${kind}", and leaves no probe`, () =>
+      withIbs(async (s) => {
+        s.services.recorder.addFault({ match: probePut, kind, times: 10 });
+        const report = await doctor(s, ['--timeout', '3']);
+        expect(report.byId['s3.upload']).toMatchObject({ status: expected[0], detail: expect.stringMatching(expected[1]), fix: expect.stringMatching(/\S/) });
+        expect(report.byId['s3.public-read']!.status).toBe('skip');
+        expect(report.result.code).toBe(1);
+        expectNoProbeLeft(s);
+        if (kind === 'lost') expect(s.services.recorder.requests.some((r) => r.method === 'DELETE' && r.path.includes('/ib-archive-doctor-'))).toBe(true);
+      }));
+  }
 });
 
 describe.concurrent('doctor s3.lifecycle', () => {
