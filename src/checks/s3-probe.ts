@@ -46,8 +46,9 @@ export function judgePublicRead(i: PublicReadInput, fix: FixContext): Outcome {
   const via = up.by !== 'operator' ? '' : linkVar === 'BUCKET_URL' ? ' (probe written with your credentials)' : " (probe written with your credentials, as the app's key could not)";
   if (fetchOk(app, up.body)) return pass(`anyone can read ${up.key} at ${app!.url}${via}`);
   if (fetchOk(canonical, up.body) && i.canonicalBase) {
-    const setUrl = setVarsCommand(fix, { [linkVar]: linkVar === 'BUCKET_URL' ? i.canonicalBase.replace(/\/$/, '') : i.canonicalBase });
-    if (!app) return fail(`${linkVar} is not set, so the app cannot link archives (the bucket serves them at ${i.canonicalBase})`, setUrl);
+    const base = linkVar === 'BUCKET_URL' ? i.canonicalBase.replace(/\/$/, '') : i.canonicalBase;
+    const setUrl = setVarsCommand(fix, { [linkVar]: base });
+    if (!app) return fail(`${linkVar} is not set, so the app cannot link archives (the bucket serves them at ${base})`, setUrl);
     return fail(`archive links break: ${app.url} ${describeFetch(app)}, while ${canonical!.url} serves the archive`, setUrl);
   }
   const r = canonical ?? app;

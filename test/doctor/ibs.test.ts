@@ -205,7 +205,7 @@ describe.concurrent("doctor's probe on an ibs app (written with the operator's c
     it(`reports s3.upload as ${expected[0]} when every probe PUT is answered "${kind}", and leaves no probe`, () =>
       withIbs(async (s) => {
         s.services.recorder.addFault({ match: probePut, kind, times: 10 });
-        const report = await doctor(s, ['--timeout', '3']);
+        const report = await doctor(s, kind === 'hang' ? ['--timeout', '3'] : []);
         expect(report.byId['s3.upload']).toMatchObject({ status: expected[0], detail: expect.stringMatching(expected[1]), fix: expect.stringMatching(/\S/) });
         expect(report.byId['s3.public-read']!.status).toBe('skip');
         expect(report.result.code).toBe(1);
