@@ -16,6 +16,14 @@ export function expiryDays(rules: LifecycleRule[] | undefined, apiKey: string): 
   return ours?.Status === 'Enabled' ? ours.Expiration?.Days : undefined;
 }
 
+/** The enabled rule that expires objects under `<apiKey>/` soonest (ours or another covering the folder), with its days. */
+export function folderExpiry(rules: LifecycleRule[] | undefined, apiKey: string): { days: number; ruleId?: string } | undefined {
+  const folder = `${apiKey}/`;
+  const covering = (rules ?? []).filter((r) => r.Status === 'Enabled' && r.Expiration?.Days && folder.startsWith(r.Filter?.Prefix ?? r.Prefix ?? ''));
+  const soonest = covering.sort((a, b) => a.Expiration!.Days! - b.Expiration!.Days!)[0];
+  return soonest ? { days: soonest.Expiration!.Days!, ruleId: soonest.ID } : undefined;
+}
+
 /**
  * The bucket's rules with ours set to `days` (0: removed), or undefined when nothing changes. An empty result means
  * the whole configuration goes (S3 refuses an empty one).

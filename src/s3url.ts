@@ -90,3 +90,17 @@ export function regionOfUrl(url: string | undefined): string | undefined {
 export function bucketUrl(bucket: string, region: string, customEndpoint?: string): string {
   return composedVideoUrl(bucket, region, customEndpoint).replace(/\/$/, '');
 }
+
+/** What is wrong with an existing BUCKET_URL (a trailing slash, another bucket, another region), or undefined when right. */
+export function bucketUrlProblem(value: string, bucket: string, region: string, customEndpoint?: string): string | undefined {
+  const accepted = acceptedComposedVideoUrls(bucket, region, customEndpoint).map((u) => u.replace(/\/$/, ''));
+  if (accepted.includes(value)) return undefined;
+  if (/\/+$/.test(value)) {
+    return accepted.includes(value.replace(/\/+$/, ''))
+      ? 'ends with "/": the backend joins `${BUCKET_URL}/<apiKey>/…`, and S3 reads the "//" as another key, so archive links break'
+      : `ends with "/" and does not address bucket ${bucket} in its region ${region} (expected ${accepted[0]})`;
+  }
+  const other = bucketOfUrl(value, customEndpoint);
+  if (other && other !== bucket) return `addresses bucket ${other}, not ${bucket}`;
+  return `does not address bucket ${bucket} in its region ${region} (expected ${accepted[0]})`;
+}

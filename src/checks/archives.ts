@@ -1,12 +1,11 @@
 // Doctor check opentok.archives: recordings that missed the bucket (waiting in the OpenTok cloud), failed or gone.
 import { CloudError } from '../errors.js';
 import { type ArchiveRow, listRecentArchives, locateArchives } from '../archives/inventory.js';
-import { detectAppType } from '../app-type.js';
-import { bucketOfUrl } from '../s3url.js';
+import { folderExpiry, readLifecycle } from '../lifecycle.js';
+import { bucketOfUrl, regionOfUrl } from '../s3url.js';
 import { count, formatCreated } from '../archives/render.js';
 import type { OpenTokApi } from '../services/opentok.js';
 import type { DoctorFacts } from './facts.js';
-import { regionOfUrl } from './facts.js';
 import { NO_SECRET } from './opentok.js';
 import { type FetchResult, anonymousFetch, describeFetch } from './probe.js';
 import { type Check, type CheckId, type CheckResult, type Outcome, fail, pass, settle, skip, warn } from './runner.js';
@@ -90,14 +89,8 @@ async function causesOf(f: DoctorFacts, related: (id: CheckId) => Promise<CheckR
 
 /** GetBucketLifecycleConfiguration: the days after which an enabled rule expires objects under `<apiKey>/` (none when unreadable). */
 async function lifecycleDays(f: DoctorFacts, bucket: string, region: string): Promise<number | undefined> {
-  const { GetBucketLifecycleConfigurationCommand } = await import('@aws-sdk/client-s3');
-  const folder = `${f.inputs.apiKey}/`;
   try {
-    const s3 = await f.services.aws.s3(region);
-    const { Rules = [] } = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), { abortSignal: f.signal });
-    const days = Rules.filter((r) => r.Status === 'Enabled' && folder.startsWith(r.Filter?.Prefix ?? r.Prefix ?? '') && r.Expiration?.Days)
-      .map((r) => r.Expiration!.Days!);
-    return days.length > 0 ? Math.min(...days) : undefined;
+    return folderExpiry(await readLifecycle(f.services.aws, bucket, region, f.signal), f.inputs.apiKey)?.days;
   } catch (err) {
     f.services.debug(`lifecycle of ${bucket} not read (${(err as Error).name}): uploaded archives missing from the bucket are reported`);
     return undefined;
@@ -119,7 +112,7 @@ export function archivesCheck(f: DoctorFacts, api: OpenTokApi | undefined, relat
       if (archives.length === 0) return skip(`project ${f.inputs.apiKey} has no archives yet`);
       const vars = await settle(f.vars());
       const appVars = vars.ok ? vars.value : {};
-      const appType = detectAppType(appVars).type;
+      const appType = (await f.appType()).type;
       const named = await settle(f.bucketName());
       const bucket = named.ok ? named.value : bucketOfUrl(appVars.BUCKET_URL ?? '', f.inputs.endpoints.s3);
       if (!bucket) return skip("no bucket to look in: the app's vars name none (heroku.vars)");

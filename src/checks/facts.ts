@@ -6,11 +6,10 @@ import type { HerokuApi } from '../services/heroku.js';
 import { redirectRegion, regionOfLocation } from '../bucket.js';
 import { storedKey } from '../vars.js';
 import { type Identity, callerIdentity, userOfArn } from '../identity.js';
-
-export { userOfArn };
-import { composedVideoUrl, regionOfUrl } from '../s3url.js';
-
-export { regionOfUrl };
+import { bucketOfUrl, composedVideoUrl, regionOfUrl } from '../s3url.js';
+import { type AppTypeVerdict, detectAppType } from '../app-type.js';
+import type { AppType } from '../inputs/resolve.js';
+import type { OpenTokApi, StorageAnswer } from '../services/opentok.js';
 import { dedicatedUserName } from '../validate.js';
 import type { FixContext } from './fixes.js';
 import { SkipCheck, once, settle } from './runner.js';
@@ -22,11 +21,13 @@ export interface DoctorInputs {
   app?: string;
   /** The Heroku token (with an app). */
   token?: string;
-  /** With --no-heroku: the four values, from --vars-file or the environment. */
+  /** With --no-heroku: the app's values (classic's four, or BUCKET_URL), from --vars-file or the environment. */
   localVars?: Record<string, string | undefined>;
   varsFile?: string;
   bucketFlag?: string;
   iamUser?: string;
+  /** --app-type; else detected from the app's vars. */
+  appTypeFlag?: AppType;
   corsOrigins: string[];
   /** Region to try first when the URL does not name one. */
   region: string;
@@ -41,6 +42,8 @@ export interface DoctorInputs {
 export interface DoctorServices {
   aws: AwsClients;
   heroku?: HerokuApi;
+  /** The OpenTok project's REST API (with --api-secret). */
+  opentok?: OpenTokApi;
   fetch: typeof fetch;
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -48,7 +51,7 @@ export interface DoctorServices {
   debug(line: string): void;
 }
 
-export type { Identity };
+export { type Identity, regionOfUrl, userOfArn };
 
 export interface BucketFact {
   name: string;
@@ -72,7 +75,7 @@ export class DoctorFacts {
     readonly services: DoctorServices,
   ) {
     this.signal = AbortSignal.timeout(inputs.timeoutMs);
-    this.fix = { apiKey: inputs.apiKey, app: inputs.app, varsFile: inputs.varsFile, bucket: inputs.bucketFlag, iamUser: inputs.iamUser, profile: inputs.profile };
+    this.fix = { apiKey: inputs.apiKey, app: inputs.app, varsFile: inputs.varsFile, bucket: inputs.bucketFlag, iamUser: inputs.iamUser, profile: inputs.profile, appType: inputs.appTypeFlag };
   }
 
   /** The app's config vars (Heroku), or the --no-heroku values. */
@@ -80,8 +83,22 @@ export class DoctorFacts {
     const { app, localVars } = this.inputs;
     const vars = app && this.services.heroku ? await this.services.heroku.configVars(app) : { ...localVars };
     this.services.addSecret(vars.AWS_SECRET_ACCESS_KEY);
-    if (!this.fix.bucket && vars.S3_BUCKET_NAME) this.fix.bucket = vars.S3_BUCKET_NAME;
+    this.fix.bucket ??= vars.S3_BUCKET_NAME || bucketOfUrl(vars.BUCKET_URL ?? '', this.inputs.endpoints.s3);
     return vars;
+  });
+
+  /** classic or ibs: --app-type, else the app's vars (CONTRACT "App types"); with --no-heroku classic unless the flag says ibs. */
+  readonly appType = once(async (): Promise<AppTypeVerdict> => {
+    const { app, appTypeFlag } = this.inputs;
+    const vars = await settle(this.vars());
+    if (app && !vars.ok && !appTypeFlag) return { type: 'classic', why: "the app's config vars could not be read" };
+    return detectAppType(app && vars.ok ? vars.value : undefined, appTypeFlag);
+  });
+
+  /** GET /v2/project/<apiKey>/archive/storage (needs --api-secret): read by opentok.storage and, for ibs, iam.key. */
+  readonly storageAnswer = once(async (): Promise<StorageAnswer> => {
+    if (!this.services.opentok) throw new SkipCheck('no API secret: pass --api-secret (or OPENTOK_API_SECRET)');
+    return this.services.opentok.storageAnswer();
   });
 
   /** STS GetCallerIdentity with the operator's credentials. */
@@ -92,15 +109,20 @@ export class DoctorFacts {
     if (this.inputs.bucketFlag) return this.inputs.bucketFlag;
     const vars = await settle(this.vars());
     if (!vars.ok) throw new SkipCheck("no bucket to check: the app's config vars could not be read (heroku.app)");
+    if ((await this.appType()).type === 'ibs') {
+      const name = bucketOfUrl(vars.value.BUCKET_URL?.trim() ?? '', this.inputs.endpoints.s3);
+      if (!name) throw new SkipCheck(`no bucket to check: BUCKET_URL ${vars.value.BUCKET_URL ? 'addresses no S3 bucket' : 'is not set'} (heroku.vars)`);
+      return name;
+    }
     const name = vars.value.S3_BUCKET_NAME?.trim();
     if (!name) throw new SkipCheck('no bucket to check: S3_BUCKET_NAME is not set (heroku.vars)');
     return name;
   });
 
-  /** The region tried first: the one S3_COMPOSEDVIDEO_URL names, else the configured one. */
+  /** The region tried first: the one S3_COMPOSEDVIDEO_URL (or BUCKET_URL) names, else the configured one. */
   readonly regionGuess = once(async (): Promise<string> => {
     const vars = await settle(this.vars());
-    return (vars.ok ? regionOfUrl(vars.value.S3_COMPOSEDVIDEO_URL) : undefined) ?? this.inputs.region;
+    return (vars.ok ? regionOfUrl(vars.value.S3_COMPOSEDVIDEO_URL ?? vars.value.BUCKET_URL) : undefined) ?? this.inputs.region;
   });
 
   /** HeadBucket (operator): exists, ours, and its real region (x-amz-bucket-region, following a region redirect once). */
@@ -147,7 +169,8 @@ export class DoctorFacts {
 
   /** Maps a failed read with the operator's credentials to a skip (credentials broken or not allowed) or a CloudError. */
   async operatorFailure(err: unknown, what: string): Promise<never> {
-    if (err instanceof SkipCheck) throw err;
+    // Aborted by the checks' time limit: the runner reports the timeout.
+    if (err instanceof SkipCheck || this.signal.aborted) throw err;
     const id = await settle(this.identity());
     if (!id.ok) throw new SkipCheck('your AWS credentials do not work (aws.identity)');
     if (isAwsError(err, 'AccessDenied', 'AccessDeniedException') || (awsHttpStatus(err) === 403 && !isAwsError(err, 'InvalidAccessKeyId', 'SignatureDoesNotMatch'))) {
@@ -185,6 +208,7 @@ export class DoctorFacts {
   readonly appKey = once(async (): Promise<AwsKey> => {
     const vars = await settle(this.vars());
     if (!vars.ok) throw new SkipCheck("the app's config vars could not be read (heroku.app)");
+    if ((await this.appType()).type === 'ibs') throw new SkipCheck("an ibs app holds no AWS key: OpenTok's storage names the key (iam.key)");
     const key = storedKey(vars.value);
     if (!key) throw new SkipCheck("the app has no AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (heroku.vars)");
     return key;

@@ -1,4 +1,5 @@
 // The commands doctor proposes as fixes: `ib-archive setup` with the right flags, or setting one config var.
+import type { AppType } from '../inputs/resolve.js';
 import { defaultBucket } from '../validate.js';
 
 /** What a fix command needs to name: the project, where the vars live, and non-default names. */
@@ -11,6 +12,10 @@ export interface FixContext {
   bucket?: string;
   iamUser?: string;
   profile?: string;
+  /** --app-type as given (setup detects the type itself otherwise). */
+  appType?: AppType;
+  /** Name the bucket even when it is the default one (setup would otherwise take the one the app's vars name). */
+  explicitBucket?: boolean;
 }
 
 const shellQuote = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
@@ -20,8 +25,9 @@ export function setupCommand(ctx: FixContext, extra: string[] = []): string {
   const parts = ['ib-archive setup', `--api-key ${ctx.apiKey}`];
   if (ctx.app) parts.push(`--app ${ctx.app}`);
   else parts.push(`--no-heroku --vars-file ${shellQuote(ctx.varsFile ?? '.env')}`);
-  if (ctx.bucket && ctx.bucket !== defaultBucket(ctx.apiKey)) parts.push(`--bucket ${ctx.bucket}`);
+  if (ctx.bucket && (ctx.explicitBucket || ctx.bucket !== defaultBucket(ctx.apiKey))) parts.push(`--bucket ${ctx.bucket}`);
   if (ctx.iamUser) parts.push(`--iam-user ${ctx.iamUser}`);
+  if (ctx.appType) parts.push(`--app-type ${ctx.appType}`);
   if (ctx.profile) parts.push(`--profile ${shellQuote(ctx.profile)}`);
   parts.push(...extra, '--yes');
   return parts.join(' ');
@@ -45,4 +51,10 @@ export function setVarsCommand(ctx: FixContext, vars: Record<string, string>): s
   const assignments = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`);
   if (ctx.app) return `heroku config:set ${assignments.join(' ')} -a ${ctx.app}`;
   return `set ${assignments.join(' ')} in ${ctx.varsFile ?? 'the environment of the app'}`;
+}
+
+/** One command that removes config vars (one Heroku release), or where to remove them with --no-heroku. */
+export function unsetVarsCommand(ctx: FixContext, names: string[]): string {
+  if (ctx.app) return `heroku config:unset ${names.join(' ')} -a ${ctx.app}`;
+  return `remove ${names.join(' and ')} from ${ctx.varsFile ?? 'the environment of the app'}`;
 }

@@ -1,9 +1,10 @@
-// Heroku checks: the app's config vars (the source of truth) and whether the four of them fit the bucket.
+// Heroku checks: the app's config vars (the source of truth) and whether they fit the bucket (classic's four, ibs's BUCKET_URL).
 import { VAR_NAMES } from '../vars.js';
 import { bucketOfUrl, composedVideoUrl, composedVideoUrlProblem } from '../s3url.js';
 
 export { bucketOfUrl };
 import type { BucketFact, DoctorFacts } from './facts.js';
+import { judgeBucketUrl, storageTarget } from './ibs.js';
 import { type FixContext, runSetup, setVarsCommand } from './fixes.js';
 import { type Check, type Outcome, fail, pass, settle, skip } from './runner.js';
 
@@ -82,14 +83,16 @@ export function herokuAppCheck(f: DoctorFacts): Check {
   return {
     id: 'heroku.app',
     run: async () => {
-      if (!f.inputs.app) return skip(`--no-heroku: the four values come from ${f.inputs.varsFile ?? 'the environment'}`);
+      const type = await f.appType();
+      const what = `${type.type} app: ${type.why}`;
+      if (!f.inputs.app) return skip(`--no-heroku: the ${type.type === 'ibs' ? 'values' : 'four values'} come from ${f.inputs.varsFile ?? 'the environment'}; ${what}`);
       const vars = await f.vars();
-      return pass(`${f.inputs.app}: ${Object.keys(vars).length} config vars read`);
+      return pass(`${f.inputs.app}: ${Object.keys(vars).length} config vars read; ${what}`);
     },
   };
 }
 
-/** heroku.vars — the four config vars of the app (or --no-heroku values), against HeadBucket's region. */
+/** heroku.vars — the app's config vars (or --no-heroku values) against HeadBucket's region: classic's four, or ibs's BUCKET_URL. */
 export function herokuVarsCheck(f: DoctorFacts): Check {
   return {
     id: 'heroku.vars',
@@ -97,6 +100,17 @@ export function herokuVarsCheck(f: DoctorFacts): Check {
       const vars = await settle(f.vars());
       if (!vars.ok) return skip("the app's config vars could not be read (heroku.app)");
       const bucket = await settle(f.bucket());
+      if ((await f.appType()).type === 'ibs') {
+        const storage = await settle(storageTarget(f));
+        return judgeBucketUrl({
+          vars: vars.value,
+          bucketFlag: f.inputs.bucketFlag,
+          bucket: bucket.ok ? bucket.value : undefined,
+          endpoint: f.inputs.endpoints.s3,
+          storageBucket: storage.ok ? storage.value.bucket : undefined,
+          fix: f.fix,
+        });
+      }
       return judgeVars({
         vars: vars.value,
         bucketFlag: f.inputs.bucketFlag,

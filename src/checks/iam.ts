@@ -24,15 +24,15 @@ export function judgeKeyRefused(
   }
   if (!isAwsError(err, 'InvalidClientTokenId')) throw awsFailure("Checking the app's key (sts get-caller-identity)", err);
   const owner = record?.owner;
-  if (record?.key?.status === 'Inactive') {
-    return fail(
-      `${keyId} of IAM user ${owner} is inactive`,
-      `aws iam update-access-key --user-name ${owner} --access-key-id ${keyId} --status Active${fix.profile ? ` --profile ${fix.profile}` : ''}\nOr: ${newKeyFix(fix)}`,
-    );
-  }
+  if (record?.key?.status === 'Inactive') return fail(`${keyId} of IAM user ${owner} is inactive`, reactivateFix(owner ?? '', keyId, fix));
   if (record?.key) return fail(`${keyId} of IAM user ${owner} is active but AWS does not accept it yet`, 'A new key takes a few seconds to work everywhere: wait a minute, then re-run ib-archive doctor.');
   const where = record && owner ? ` and is not a key of IAM user ${owner}` : '';
   return fail(`AWS does not know the app's key ${keyId} (InvalidClientTokenId)${where}: it was deleted`, newKeyFix(fix));
+}
+
+/** `aws iam update-access-key … --status Active`, or a new key through setup. */
+export function reactivateFix(user: string, keyId: string, fix: FixContext): string {
+  return `aws iam update-access-key --user-name ${user} --access-key-id ${keyId} --status Active${fix.profile ? ` --profile ${fix.profile}` : ''}\nOr: ${newKeyFix(fix)}`;
 }
 
 /** What the key's user may do, as read: its policies (or why they could not be read) and its tags (undefined: unreadable). */
@@ -43,7 +43,7 @@ export interface UserReading {
 }
 
 /** IAM ListAttachedUserPolicies, ListUserPolicies (+ GetUserPolicy of each) and ListUserTags of the key's user, operator. */
-async function readUser(f: DoctorFacts, user: string): Promise<UserReading> {
+export async function readUser(f: DoctorFacts, user: string): Promise<UserReading> {
   const iamMod = await import('@aws-sdk/client-iam');
   const iam = await f.services.aws.iam();
   const opts = { abortSignal: f.signal };

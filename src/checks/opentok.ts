@@ -62,7 +62,7 @@ export function opentokStorageCheck(f: DoctorFacts, api: OpenTokApi | undefined)
     id: 'opentok.storage',
     run: async () => {
       if (!api) return skip(NO_SECRET);
-      const [answer, bucket, key] = await Promise.all([api.storageAnswer(), settle(f.bucket()), settle(f.appKey())]);
+      const [answer, bucket, key] = await Promise.all([f.storageAnswer(), settle(f.bucket()), settle(f.appKey())]);
       const name = bucket.ok ? (bucket.value.exists ? bucket.value.name : undefined) : await f.bucketName().catch(() => undefined);
       return judgeStorage(
         answer,

@@ -1,6 +1,7 @@
 // The probe object: written under <apiKey>/ with the app's key as OpenTok would, read anonymously through the app's URL, always deleted.
 import { randomBytes } from 'node:crypto';
 import { resolve as urlResolve } from 'node:url';
+import { appLink } from '../archives/links.js';
 import { awsErrorCode, awsHttpStatus } from '../services/aws.js';
 import type { DoctorFacts } from './facts.js';
 import { SkipCheck, once, settle } from './runner.js';
@@ -30,7 +31,7 @@ export interface FetchResult {
 }
 
 export interface ReadBack {
-  /** GET of url.resolve(S3_COMPOSEDVIDEO_URL, "<apiKey>/<probe>"), as the app links archives. */
+  /** GET of the app's link to "<apiKey>/<probe>" (url.resolve(S3_COMPOSEDVIDEO_URL, …) or `${BUCKET_URL}/…`), as it links archives. */
   app?: FetchResult;
   /** GET through the bucket's own base URL, made when the app's link fails (tells a bad URL from a private bucket). */
   canonical?: FetchResult;
@@ -115,11 +116,11 @@ export class Probe {
     const f = this.facts;
     const up = await this.upload();
     if (!up.by) return {};
-    const vars = await settle(f.vars());
-    const base = vars.ok ? vars.value.S3_COMPOSEDVIDEO_URL?.trim() : undefined;
+    const [vars, type] = await Promise.all([settle(f.vars()), f.appType()]);
     const relative = `${f.inputs.apiKey}/${up.name}`;
+    const link = vars.ok ? appLink(vars.value, type.type, relative) : undefined;
     const result: ReadBack = {};
-    if (base) result.app = await anonymousFetch(f, urlResolve(base, relative));
+    if (link) result.app = await anonymousFetch(f, link);
     if (fetchOk(result.app, up.body)) return result;
     const canonicalBase = await settle(f.bucketBaseUrl());
     if (!canonicalBase.ok) return result;

@@ -12,6 +12,7 @@ export const CHECK_IDS = [
   's3.upload',
   's3.public-read',
   's3.not-listable',
+  's3.lifecycle',
   'iam.key',
   'heroku.app',
   'heroku.vars',
@@ -75,14 +76,14 @@ function firstLine(text: string): string {
 export function runChecks(checks: Check[], timeoutMs: number): Promise<CheckResult>[] {
   return checks.map(async (check) => {
     let timer: NodeJS.Timeout | undefined;
+    const noAnswer = fail(`no answer within ${timeoutMs / 1000} s`, `Re-run with a longer --timeout (now ${timeoutMs / 1000}); --debug shows which request hangs.`);
     const timedOut = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(
-        () => resolve(fail(`no answer within ${timeoutMs / 1000} s`, `Re-run with a longer --timeout (now ${timeoutMs / 1000}); --debug shows which request hangs.`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => resolve(noAnswer), timeoutMs);
     });
+    // A request aborted by the checks' shared time limit is the same timeout, whichever fires first.
+    const aborted = (err: unknown) => ['AbortError', 'TimeoutError'].includes((err as Error)?.name) || /^Request aborted/.test(String((err as Error)?.message));
     try {
-      const outcome = await Promise.race([check.run().catch(outcomeOfError), timedOut]);
+      const outcome = await Promise.race([check.run().catch((err: unknown) => (aborted(err) ? noAnswer : outcomeOfError(err))), timedOut]);
       return { id: check.id, ...normalized(outcome) };
     } finally {
       clearTimeout(timer);
@@ -104,6 +105,7 @@ const LABELS: Record<CheckId, string> = {
   's3.upload': 'Upload as the app',
   's3.public-read': 'Public read',
   's3.not-listable': 'Bucket listing',
+  's3.lifecycle': 'Archive expiry',
   'iam.key': "App's access key",
   'heroku.app': 'Heroku app',
   'heroku.vars': 'Config vars',

@@ -27,8 +27,10 @@ export interface PublicReadInput {
   up: ProbeUpload;
   app?: FetchResult;
   canonical?: FetchResult;
-  /** The bucket's own base URL (what S3_COMPOSEDVIDEO_URL should be). */
+  /** The bucket's own base URL (what S3_COMPOSEDVIDEO_URL should be; BUCKET_URL without the "/"). */
   canonicalBase?: string;
+  /** The var the app links archives with: S3_COMPOSEDVIDEO_URL (classic, the default) or BUCKET_URL (ibs). */
+  linkVar?: 'S3_COMPOSEDVIDEO_URL' | 'BUCKET_URL';
   /** Does the bucket policy let anyone GET the probe? undefined: unknown. */
   policyAllows?: boolean;
   /** Bucket-level Block Public Access makes a public policy ineffective (RestrictPublicBuckets). */
@@ -40,15 +42,17 @@ export interface PublicReadInput {
 /** Verdict on the anonymous GETs of the probe. */
 export function judgePublicRead(i: PublicReadInput, fix: FixContext): Outcome {
   const { up, app, canonical } = i;
-  const via = up.by === 'operator' ? " (probe written with your credentials, as the app's key could not)" : '';
+  const linkVar = i.linkVar ?? 'S3_COMPOSEDVIDEO_URL';
+  const via = up.by !== 'operator' ? '' : linkVar === 'BUCKET_URL' ? ' (probe written with your credentials)' : " (probe written with your credentials, as the app's key could not)";
   if (fetchOk(app, up.body)) return pass(`anyone can read ${up.key} at ${app!.url}${via}`);
   if (fetchOk(canonical, up.body) && i.canonicalBase) {
-    const setUrl = setVarsCommand(fix, { S3_COMPOSEDVIDEO_URL: i.canonicalBase });
-    if (!app) return fail(`S3_COMPOSEDVIDEO_URL is not set, so the app cannot link archives (the bucket serves them at ${i.canonicalBase})`, setUrl);
+    const base = linkVar === 'BUCKET_URL' ? i.canonicalBase.replace(/\/$/, '') : i.canonicalBase;
+    const setUrl = setVarsCommand(fix, { [linkVar]: base });
+    if (!app) return fail(`${linkVar} is not set, so the app cannot link archives (the bucket serves them at ${base})`, setUrl);
     return fail(`archive links break: ${app.url} ${describeFetch(app)}, while ${canonical!.url} serves the archive`, setUrl);
   }
   const r = canonical ?? app;
-  if (!r) return skip('no URL to read the probe from: S3_COMPOSEDVIDEO_URL is not set and the bucket is unknown');
+  if (!r) return skip(`no URL to read the probe from: ${linkVar} is not set and the bucket is unknown`);
   const failed = `anonymous GET ${r.url} ${describeFetch(r)}${via}`;
   if (r.status === 403) {
     if (i.policyAllows === false) {
@@ -69,9 +73,9 @@ export function judgePublicRead(i: PublicReadInput, fix: FixContext): Outcome {
     return fail(failed, runSetup(fix, `makes ${fix.apiKey}/* (only) publicly readable`));
   }
   if (app && i.canonicalBase && !fetchOk(canonical, up.body) && canonical !== app) {
-    return fail(`${failed}; the app's link ${app.url} ${describeFetch(app)}`, runSetup(fix, 'repairs the bucket and S3_COMPOSEDVIDEO_URL'));
+    return fail(`${failed}; the app's link ${app.url} ${describeFetch(app)}`, runSetup(fix, `repairs the bucket and ${linkVar}`));
   }
-  return fail(failed, runSetup(fix, 'repairs public read and S3_COMPOSEDVIDEO_URL'));
+  return fail(failed, runSetup(fix, `repairs public read and ${linkVar}`));
 }
 
 /** Adds the probe's failed deletion to an outcome (it must never stay in the bucket unnoticed). */
@@ -83,19 +87,30 @@ export function withDeletion(o: Outcome, d: Deletion, up: ProbeUpload): Outcome 
   return warn(o.detail + note, `Delete it: ${rm}`);
 }
 
-/** s3.upload — PutObject `<apiKey>/ib-archive-doctor-<random>.txt` with the app's key. */
+/** s3.upload for an ibs app (it holds no key): the probe PUT with the operator's credentials, or why it could not be made. */
+async function judgeOperatorUpload(f: DoctorFacts, up: ProbeUpload): Promise<Outcome> {
+  if (up.by) return pass(`wrote s3://${up.bucket}/${up.key} with your credentials (an ibs app holds no AWS key; iam.key checks the key OpenTok uploads with)`);
+  if (up.operatorError === undefined) {
+    const b = await settle(f.liveBucket());
+    return skip(b.ok ? (up.appError as Error).message : (b.error as Error).message);
+  }
+  return f.operatorFailure(up.operatorError, `write s3://${up.bucket}/${f.inputs.apiKey}/ (s3:PutObject)`);
+}
+
+/** s3.upload — PutObject `<apiKey>/ib-archive-doctor-<random>.txt` with the app's key (an ibs app's: the operator's). */
 export function uploadCheck(f: DoctorFacts, probe: Probe): Check {
   return {
     id: 's3.upload',
     run: async () => {
       const up = await probe.upload();
+      if ((await f.appType()).type === 'ibs') return judgeOperatorUpload(f, up);
       const [bucket, key] = await Promise.all([settle(f.bucket()), settle(f.appKey())]);
       return judgeUpload(up, bucket.ok ? bucket.value.exists : undefined, key.ok ? key.value.accessKeyId : undefined, f.fix);
     },
   };
 }
 
-/** s3.public-read — anonymous GET of url.resolve(S3_COMPOSEDVIDEO_URL, "<apiKey>/<probe>"); then the probe is deleted. */
+/** s3.public-read — anonymous GET of the app's link to "<apiKey>/<probe>" (S3_COMPOSEDVIDEO_URL or BUCKET_URL); then the probe is deleted. */
 export function publicReadCheck(f: DoctorFacts, probe: Probe): Check {
   return {
     id: 's3.public-read',
@@ -106,7 +121,8 @@ export function publicReadCheck(f: DoctorFacts, probe: Probe): Check {
         return skip(b.ok ? 'no probe could be uploaded to read back (s3.upload)' : (b.error as Error).message);
       }
       const read = await probe.readBack();
-      const input: PublicReadInput = { up, ...read, profile: f.inputs.profile };
+      const ibs = (await f.appType()).type === 'ibs';
+      const input: PublicReadInput = { up, ...read, profile: f.inputs.profile, linkVar: ibs ? 'BUCKET_URL' : 'S3_COMPOSEDVIDEO_URL' };
       if (!fetchOk(read.app, up.body) && !fetchOk(read.canonical, up.body)) Object.assign(input, await diagnosePublicRead(f, up));
       return withDeletion(judgePublicRead(input, f.fix), await probe.cleanup(), up);
     },

@@ -1,6 +1,7 @@
-// S3 checks on the bucket itself: existence and region, CORS (rule and a real preflight), the key folder, anonymous listing.
+// S3 checks on the bucket itself: existence and region, CORS (rule and a real preflight), the key folder, anonymous listing, expiry.
 import { resolve as urlResolve } from 'node:url';
 import { type CorsRule, CORS_METHODS, corsRuleCovers } from '../policy.js';
+import { folderExpiry, lifecycleRuleId, readLifecycle } from '../lifecycle.js';
 import { isAwsError, awsHttpStatus } from '../services/aws.js';
 import type { DoctorFacts } from './facts.js';
 import { type FixContext, runSetup, setVarsCommand, setupCommand } from './fixes.js';
@@ -153,6 +154,25 @@ export function notListableCheck(f: DoctorFacts): Check {
         );
       }
       return skip(`could not tell: anonymous listing ${r.error ? `failed (${r.error})` : `answered ${r.status}${r.code ? ` ${r.code}` : ''}`}`);
+    },
+  };
+}
+
+/** Verdict on the bucket's lifecycle rules for `<apiKey>/`: both answers pass, saying how long archives stay. */
+export function judgeLifecycle(rules: Parameters<typeof folderExpiry>[0], apiKey: string): Outcome {
+  const expiry = folderExpiry(rules, apiKey);
+  if (!expiry) return pass(`archives are kept until deleted (no lifecycle rule expires ${apiKey}/)`);
+  const rule = expiry.ruleId === lifecycleRuleId(apiKey) ? `ib-archive's rule ${expiry.ruleId}` : `the bucket's rule ${expiry.ruleId ?? '(unnamed)'}`;
+  return pass(`archives expire after ${expiry.days} day${expiry.days === 1 ? '' : 's'} (${rule})`);
+}
+
+/** s3.lifecycle — GetBucketLifecycleConfiguration (operator): how long the archives under `<apiKey>/` stay. */
+export function lifecycleCheck(f: DoctorFacts): Check {
+  return {
+    id: 's3.lifecycle',
+    run: async () => {
+      const rules = await f.s3Read('read the lifecycle rules (s3:GetLifecycleConfiguration)', (_s3, b) => readLifecycle(f.services.aws, b.name, b.region, f.signal));
+      return judgeLifecycle(rules, f.inputs.apiKey);
     },
   };
 }

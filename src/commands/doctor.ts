@@ -6,12 +6,12 @@ import { resolveDoctorInputs } from '../inputs/doctor.js';
 import { identityCheck } from '../checks/aws.js';
 import { DoctorFacts } from '../checks/facts.js';
 import { herokuAppCheck, herokuVarsCheck } from '../checks/heroku.js';
-import { iamKeyCheck } from '../checks/iam.js';
+import { appKeyCheck } from '../checks/storage-key.js';
 import { opentokCredentialsCheck, opentokStorageCheck } from '../checks/opentok.js';
 import { Probe } from '../checks/probe.js';
 import { CHECK_IDS, type CheckId, type CheckResult, renderResult, renderSummary, runChecks } from '../checks/runner.js';
 import { archivesCheck } from '../checks/archives.js';
-import { bucketCheck, corsCheck, folderCheck, notListableCheck } from '../checks/s3.js';
+import { bucketCheck, corsCheck, folderCheck, lifecycleCheck, notListableCheck } from '../checks/s3.js';
 import { publicReadCheck, uploadCheck } from '../checks/s3-probe.js';
 
 /** Runs every check concurrently and reports them; returns 0 (clean or warnings) or 1 (a check failed). */
@@ -30,6 +30,7 @@ export async function doctor(flags: CommandFlags, deps: Deps): Promise<number> {
   const facts = new DoctorFacts(inputs, {
     aws,
     heroku,
+    opentok,
     fetch: (url, init) => fetch(url, init),
     now: deps.now,
     sleep: deps.sleep,
@@ -50,7 +51,8 @@ export async function doctor(flags: CommandFlags, deps: Deps): Promise<number> {
     uploadCheck(facts, probe),
     publicReadCheck(facts, probe),
     notListableCheck(facts),
-    iamKeyCheck(facts),
+    lifecycleCheck(facts),
+    appKeyCheck(facts),
     herokuAppCheck(facts),
     herokuVarsCheck(facts),
     opentokCredentialsCheck(facts, opentok),

@@ -53,6 +53,7 @@ export async function resolveDoctorInputs(flags: CommandFlags, deps: ResolveDeps
     varsFile: inputs.heroku ? undefined : inputs.varsFile,
     bucketFlag: inputs.bucketFlag,
     iamUser: inputs.iamUserFlag,
+    appTypeFlag: inputs.appTypeFlag,
     corsOrigins,
     region: inputs.region,
     regionSource: inputs.regionSource,

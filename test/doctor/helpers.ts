@@ -33,6 +33,7 @@ export const ALL_IDS = [
   's3.upload',
   's3.public-read',
   's3.not-listable',
+  's3.lifecycle',
   'iam.key',
   'heroku.app',
   'heroku.vars',

@@ -64,7 +64,7 @@ describe('doctor on a set-up made by setup', () => {
       const cors = lines.findIndex((l) => l.startsWith('✗ CORS'));
       expect(lines[cors + 1]).toMatch(/^ {4}→ Run `ib-archive setup --api-key \d+ --app ib-demo --yes`/);
       expect(lines.filter((l) => l.startsWith('- OpenTok'))).toHaveLength(3);
-      expect(lines.at(-1)).toMatch(/^✗ 1 check failed, 3 skipped \(13 checks, \d+\.\d s\)$/);
+      expect(lines.at(-1)).toMatch(/^✗ 1 check failed, 3 skipped \(14 checks, \d+\.\d s\)$/);
       expectNoProbeLeft(s);
     } finally {
       await s.close();

@@ -1,7 +1,8 @@
 // The doctor's pure logic: verdicts, fixes, URL parsing and the runner (timeouts, thrown errors, skips).
 import { describe, expect, it } from 'vitest';
 import { CloudError } from '../../src/errors.js';
-import { regionOfUrl, userOfArn } from '../../src/checks/facts.js';
+import { userOfArn } from '../../src/checks/facts.js';
+import { regionOfUrl } from '../../src/s3url.js';
 import { type FixContext, newKeyFix, setVarsCommand, setupCommand } from '../../src/checks/fixes.js';
 import { bucketOfUrl, judgeVars } from '../../src/checks/heroku.js';
 import { broadGrant, judgeKeyRefused } from '../../src/checks/iam.js';
