@@ -228,6 +228,9 @@ describe.concurrent(`bad input corpus (${CORPUS.length} cases)`, () => {
         expect(text.stderr, 'the fix').toMatch(c.fix);
         expect(text.stdout + text.stderr, 'no stack trace without --debug').not.toMatch(STACK);
         expect(text.stderr).not.toMatch(/This is a bug in ib-archive/);
+        // Each message is said once: not on its step and again as the error, not twice as a hint.
+        const said = (text.stdout + text.stderr).split('\n').map((l) => l.replace(/^[✗✓!~-]\s+/, '').trim()).filter((l) => l.length > 20);
+        expect(said.filter((l, i) => said.indexOf(l) !== i), 'a line printed twice').toEqual([]);
 
         expect(json.code).toBe(c.exit);
         const doc = json.json<{ ok: boolean; error: { code: string; message: string; fix?: string } }>();
