@@ -10,6 +10,7 @@ const COMMANDS: Partial<Record<CommandName, () => Promise<Command>>> = {
   setup: async () => (await import('./setup.js')).setup,
   doctor: async () => (await import('./doctor.js')).doctor,
   archives: async () => (await import('./archives.js')).archives,
+  teardown: async () => (await import('./teardown.js')).teardown,
   demo: async () => (await import('./demo.js')).demo,
 };
 
