@@ -19,7 +19,8 @@ import type { VarMap } from '../vars.js';
 
 /** CONTRACT's teardown step ids, in report order. */
 const TEARDOWN_ORDER: StepId[] = ['heroku.config-vars', 'opentok.storage', 'iam.access-key', 'iam.policy', 'iam.user', 's3.policy', 's3.public-access-block', 's3.cors', 's3.lifecycle', 's3.folder', 's3.archives', 's3.bucket'];
-const TEARDOWN_STAGES: Stage<TeardownContext>[] = [herokuRemovalStage, opentokRemovalStage, iamRemovalStage, s3RemovalStage];
+/** In apply order: a step waits only for steps listed before it, and the app's vars go last (a stopped run finds them). */
+const TEARDOWN_STAGES: Stage<TeardownContext>[] = [opentokRemovalStage, iamRemovalStage, s3RemovalStage, herokuRemovalStage];
 
 /** Removes the project's pieces (and the app's, when no other project uses the bucket); returns 0 or throws for the reporter. */
 export async function teardown(flags: CommandFlags, deps: Deps): Promise<number> {
