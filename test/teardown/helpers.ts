@@ -22,10 +22,10 @@ export interface TeardownRun {
   writes: string[];
 }
 
-/** `ib-archive teardown --json` for the set-up's app and project (with the OpenTok secret), from a fresh request log. */
-export async function teardown(s: SetUp, extra: string[] = [], opts: { env?: Record<string, string>; apiKey?: string; yes?: boolean } = {}): Promise<TeardownRun> {
+/** `ib-archive teardown --json` for the set-up's app (or `opts.app`: --no-heroku …) and project, with the OpenTok secret, from a fresh request log. */
+export async function teardown(s: SetUp, extra: string[] = [], opts: { env?: Record<string, string>; yes?: boolean; app?: string[] } = {}): Promise<TeardownRun> {
   s.services.recorder.reset();
-  const args = ['teardown', '--api-key', opts.apiKey ?? s.apiKey, '--api-secret', s.apiSecret, '--app', s.app, '--json', '--non-interactive', ...(opts.yes === false ? [] : ['--yes']), ...extra];
+  const args = ['teardown', '--api-key', s.apiKey, '--api-secret', s.apiSecret, ...(opts.app ?? ['--app', s.app]), '--json', '--non-interactive', ...(opts.yes === false ? [] : ['--yes']), ...extra];
   const result = await runCli(args, s.services, { env: opts.env });
   let doc: TeardownDoc;
   try {
