@@ -61,3 +61,35 @@ describe.concurrent.each(cases)('a teardown write meeting %s (%i times)', (kind,
     }, 60_000);
   }
 });
+
+const ARCHIVE_WRITES: [string, string, (r: RecordedRequest) => boolean][] = [
+  ['S3 DeleteObjects', 's3.archives', (r) => r.operation === 'DeleteObjects'],
+  ['S3 DeleteBucket', 's3.bucket', (r) => r.operation === 'DeleteBucket'],
+];
+
+describe.concurrent.each(cases)('a --delete-archives write meeting %s (%i times)', (kind, times) => {
+  for (const [name, stepId, match] of ARCHIVE_WRITES) {
+    it(`${name}: reported on ${stepId}, and a re-run deletes the archives and the bucket`, async () => {
+      const s = await correctSetUp();
+      try {
+        const objects = s.services.control.bucket(s.bucket)!.objects;
+        for (let i = 0; i < 3; i++) objects.set(`${s.apiKey}/a${i}/archive.mp4`, { body: Buffer.alloc(5) });
+        s.services.recorder.addFault({ match, kind, times });
+        const first = await teardown(s, ['--delete-archives'], { env: ENV });
+        expect(s.services.recorder.requests.some((r) => match(r) && r.faulted === kind)).toBe(true);
+        if (kind !== 'lost') {
+          expect(first.result.code, first.result.stderr).toBe(1);
+          expect(first.status[stepId]).toBe('failed');
+          expect(s.services.control.app(s.app)!.configVars.S3_BUCKET_NAME).toBe(s.bucket);
+        }
+        s.services.recorder.clearFaults();
+        const again = first.result.code === 0 ? first : await teardown(s, ['--delete-archives'], { env: ENV });
+        expect(again.result.code, again.result.stderr).toBe(0);
+        expect(s.services.control.bucket(s.bucket)).toBeUndefined();
+        expect((await teardown(s, ['--delete-archives'])).writes).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    }, 60_000);
+  }
+});
