@@ -33,6 +33,11 @@ export const iamRemovalStage: Stage<IamRemovalContext, IamRemovalState> = {
     if (!state.userExists) return ids.map((id) => ({ id, after: [], status: 'unchanged', detail: `no IAM user ${user} (${state.why})` }));
     const managed = state.tags[MANAGED_TAG] !== undefined;
     const appKey = state.keys.find((k) => k.id === state.appKeyId);
+    // The key of a user ib-archive did not create goes only when --iam-user says that user is the app's.
+    if (appKey && !managed && state.why !== '--iam-user') {
+      const detail = `${appKey.id} kept: its owner ${user} is not tagged ${MANAGED_TAG}; pass --iam-user ${user} to delete it`;
+      return [{ id: 'iam.access-key', after: [], status: 'unchanged', detail }, policyStep(ctx.aws, user, state), userStep(ctx.aws, user, managed, [])];
+    }
     // Keys a hard-killed setup left on a managed user are ib-archive's too.
     const doomed = [...(appKey ? [appKey] : []), ...(managed ? orphanKeys(state.tags, state.keys, [state.appKeyId]) : [])];
     const otherKeys = state.keys.filter((k) => !doomed.includes(k));

@@ -53,6 +53,7 @@ export function sharedNote(others: string[]): string {
   return `kept: ${others.length === 1 ? `project ${others[0]} still uses` : `projects ${others.join(', ')} still use`} the bucket`;
 }
 
+/** The context of one teardown: HeadBucket, the bucket's configuration, OpenTok's storage and the IAM user, each read once. */
 export function teardownContext(deps: Deps, inputs: TeardownInputs, clients: Clients, place: { bucket: string; region: string; appType: AppType; vars: VarMap }): TeardownContext {
   const { aws, opentok } = clients;
   const { bucket } = place;

@@ -32,14 +32,23 @@ describe('teardown keeps what is not its own', () => {
     expect(s.services.control.user(s.user)).toBeUndefined();
   });
 
-  it('a user not tagged ib-archive:managed stays', async () => {
+  it('a user not tagged ib-archive:managed stays, and so does its key unless --iam-user names it', async () => {
     s = await correctSetUp();
     delete s.services.control.user(s.user)!.tags['ib-archive:managed'];
     const run = await teardown(s);
     expect(run.result.code, run.result.stderr).toBe(0);
     expect(run.status['iam.user']).toBe('unchanged');
     expect(run.doc.steps.find((st) => st.id === 'iam.user')!.detail).toMatch(/not tagged ib-archive:managed/);
-    expect(s.services.control.user(s.user)).toBeDefined();
+    expect(s.services.control.user(s.user)!.keys.map((k) => k.accessKeyId)).toEqual([s.keyId]);
+    expect(run.doc.steps.find((st) => st.id === 'iam.access-key')!.detail).toContain(`pass --iam-user ${s.user}`);
+  });
+
+  it('named with --iam-user, the app\'s key on a user ib-archive did not create goes; the user stays', async () => {
+    s = await correctSetUp();
+    delete s.services.control.user(s.user)!.tags['ib-archive:managed'];
+    const run = await teardown(s, ['--iam-user', s.user]);
+    expect(run.status).toMatchObject({ 'iam.access-key': 'deleted', 'iam.policy': 'deleted', 'iam.user': 'unchanged' });
+    expect(s.services.control.user(s.user)!.keys).toEqual([]);
   });
 
   it('vars that point at another bucket stay', async () => {
