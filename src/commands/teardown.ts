@@ -42,7 +42,8 @@ export async function teardown(flags: CommandFlags, deps: Deps): Promise<number>
     await applySteps(steps, log, inputs.dryRun);
     const done = log.results.filter((r) => r.status === 'deleted' || r.status === 'updated' || r.status === 'planned').length;
     if (out.json) out.jsonDocument({ command: 'teardown', ok: true, dryRun: inputs.dryRun, steps: log.results });
-    else out.result(`\n${inputs.dryRun ? `Dry run: ${done} change(s) planned, nothing changed.` : done ? `Done: ${done} change(s).` : 'Nothing to remove: a teardown already ran.'}${inputs.deleteArchives ? '' : ` Archives under ${inputs.apiKey}/ stay (--delete-archives deletes them).`}`);
+    else leftToDo(deps, log);
+    if (!out.json) out.result(`\n${inputs.dryRun ? `Dry run: ${done} change(s) planned, nothing changed.` : done ? `Done: ${done} change(s).` : 'Nothing to remove: a teardown already ran.'}${inputs.deleteArchives ? '' : ` Archives under ${inputs.apiKey}/ stay (--delete-archives deletes them).`}`);
     return 0;
   } catch (err) {
     const cause = err instanceof StepFailure ? err.original : err;
@@ -50,6 +51,12 @@ export async function teardown(flags: CommandFlags, deps: Deps): Promise<number>
     log.flush();
     throw new CommandFailure(cause, { dryRun: inputs.dryRun, steps: log.results }, log.changedAnything);
   }
+}
+
+/** What the tool could not do itself (the OpenTok storage without a readable target or a secret), said once more at the end. */
+function leftToDo({ out }: Deps, log: StepLog): void {
+  const storage = log.results.find((r) => r.id === 'opentok.storage' && r.status === 'skipped');
+  if (storage) out.warn(`Left to do: ${storage.detail}.`);
 }
 
 /** The app's vars (Heroku, --vars-file or the environment) name the bucket and its region; else ib-archive-<apiKey>. */

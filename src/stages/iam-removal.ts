@@ -8,13 +8,15 @@ import { type IamState, MANAGED_TAG } from './iam.js';
 import type { Stage } from './stage.js';
 import { type TeardownContext, sharedNote } from './teardown-context.js';
 
-type IamRemovalContext = Pick<TeardownContext, 'aws' | 'reads' | 'appKeyId'>;
+type IamRemovalContext = Pick<TeardownContext, 'aws' | 'reads' | 'appKeyId' | 'bucket'>;
 
 interface IamRemovalState extends IamState {
   userName: string;
   why: string;
   others: string[];
   appKeyId?: string;
+  /** Another bucket the project's OpenTok storage writes to with the app's key. */
+  usedBy?: string;
 }
 
 const noSuchEntity = (err: unknown) => isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException');
@@ -23,8 +25,11 @@ const noSuchEntity = (err: unknown) => isAwsError(err, 'NoSuchEntity', 'NoSuchEn
 export const iamRemovalStage: Stage<IamRemovalContext, IamRemovalState> = {
   readStep: 'iam.user',
   inspect: async (ctx) => {
-    const [s3, iam, appKeyId] = await Promise.all([ctx.reads.s3(), ctx.reads.iam(), ctx.appKeyId()]);
-    return { ...iam, others: s3.others, appKeyId };
+    const [s3, iam, appKeyId, storage] = await Promise.all([ctx.reads.s3(), ctx.reads.iam(), ctx.appKeyId(), ctx.reads.storage()]);
+    const target = storage?.target?.config;
+    // The project's storage pointed at another bucket with the app's key: that key is still in use.
+    const usedBy = target && target.bucket !== ctx.bucket && target.accessKey === appKeyId ? target.bucket : undefined;
+    return { ...iam, others: s3.others, appKeyId, usedBy };
   },
   plan: (ctx, state) => {
     const user = state.userName;
@@ -33,17 +38,21 @@ export const iamRemovalStage: Stage<IamRemovalContext, IamRemovalState> = {
     if (!state.userExists) return ids.map((id) => ({ id, after: [], status: 'unchanged', detail: `no IAM user ${user} (${state.why})` }));
     const managed = state.tags[MANAGED_TAG] !== undefined;
     const appKey = state.keys.find((k) => k.id === state.appKeyId);
-    // The key of a user ib-archive did not create goes only when --iam-user says that user is the app's.
-    if (appKey && !managed && state.why !== '--iam-user') {
-      const detail = `${appKey.id} kept: its owner ${user} is not tagged ${MANAGED_TAG}; pass --iam-user ${user} to delete it`;
-      return [{ id: 'iam.access-key', after: [], status: 'unchanged', detail }, policyStep(ctx.aws, user, state), userStep(ctx.aws, user, managed, [])];
-    }
+    const stays = appKey && whyKeyStays(state, managed);
     // Keys a hard-killed setup left on a managed user are ib-archive's too.
-    const doomed = [...(appKey ? [appKey] : []), ...(managed ? orphanKeys(state.tags, state.keys, [state.appKeyId]) : [])];
-    const otherKeys = state.keys.filter((k) => !doomed.includes(k));
-    return [keyStep(ctx.aws, user, doomed.map((k) => k.id)), policyStep(ctx.aws, user, state), userStep(ctx.aws, user, managed, otherKeys.map((k) => k.id))];
+    const doomed = stays ? [] : [...(appKey ? [appKey] : []), ...(managed ? orphanKeys(state.tags, state.keys, [state.appKeyId]) : [])];
+    const remaining = state.keys.filter((k) => !doomed.includes(k)).map((k) => k.id);
+    const keys = stays ? { id: 'iam.access-key' as const, after: [], status: 'unchanged' as const, detail: `${appKey.id} kept: ${stays}` } : keyStep(ctx.aws, user, doomed.map((k) => k.id));
+    return [keys, policyStep(ctx.aws, user, state), userStep(ctx.aws, user, managed, remaining)];
   },
 };
+
+/** Why the app's key must stay: OpenTok still writes elsewhere with it, or its user is not ib-archive's and --iam-user does not name it. */
+function whyKeyStays(state: IamRemovalState, managed: boolean): string | undefined {
+  if (state.usedBy) return `the OpenTok project still archives to ${state.usedBy} with it`;
+  if (!managed && state.why !== '--iam-user') return `its owner ${state.userName} is not tagged ${MANAGED_TAG}; pass --iam-user ${state.userName} to delete it`;
+  return undefined;
+}
 
 /** DeleteAccessKey of the app's key (after OpenTok's storage stopped using it). */
 function keyStep(aws: AwsClients, user: string, keyIds: string[]): PlannedStep {
@@ -84,7 +93,7 @@ function policyStep(aws: AwsClients, user: string, state: IamState): PlannedStep
 function userStep(aws: AwsClients, user: string, managed: boolean, otherKeys: string[]): PlannedStep {
   const after: PlannedStep['after'] = ['iam.access-key', 'iam.policy'];
   if (!managed) return { id: 'iam.user', after, status: 'unchanged', detail: `${user} kept: not tagged ${MANAGED_TAG} (ib-archive did not create it)` };
-  if (otherKeys.length > 0) return { id: 'iam.user', after, status: 'unchanged', detail: `${user} kept: it has access key ${otherKeys.join(', ')}, which the app does not hold` };
+  if (otherKeys.length > 0) return { id: 'iam.user', after, status: 'unchanged', detail: `${user} kept: it still has access key ${otherKeys.join(', ')}` };
   return {
     id: 'iam.user',
     after,

@@ -36,6 +36,7 @@ describe.skipIf(!HAS_SCRIPT)('teardown in a terminal', () => {
     ], { env: env(s) });
     expect(r.code, r.screen).toBe(0);
     expect(r.screen.replace(/\s+/g, ' ')).toContain(`1 object, 2 kB under ${s.apiKey}/`);
+    expect(r.screen).toContain('deleted 1 of 1 archives');
     expect(s.services.control.bucket(s.bucket)).toBeUndefined();
   });
 });
