@@ -1,7 +1,7 @@
 // --delete-archives: the project's objects counted, sized and deleted 1,000 a request; the bucket only when setup made it.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type SetUp, correctSetUp } from '../doctor/helpers.js';
-import { teardown } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { SetUp } from '../doctor/helpers.js';
+import { freshSetUps, teardown } from './helpers.js';
 
 function seedArchives(s: SetUp, n: number, bucket = s.bucket): void {
   const objects = s.services.control.bucket(bucket)!.objects;
@@ -9,14 +9,10 @@ function seedArchives(s: SetUp, n: number, bucket = s.bucket): void {
 }
 
 describe('teardown --delete-archives', () => {
-  let s: SetUp | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const fresh = freshSetUps();
 
   it('shows the count and size, deletes them in batches of 1,000, then the bucket setup created', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     seedArchives(s, 1001);
     const planned = await teardown(s, ['--delete-archives', '--dry-run']);
     expect(planned.writes).toEqual([]);
@@ -31,7 +27,7 @@ describe('teardown --delete-archives', () => {
 
   it("deletes only the project's archives of an adopted (untagged) bucket, and keeps the bucket", async () => {
     const adopted = 'owners-own-bucket';
-    s = await correctSetUp({}, ['--bucket', adopted]);
+    const s = await fresh({}, ['--bucket', adopted]);
     // What setup leaves on a bucket it found rather than made: no ib-archive:managed tag.
     delete s.services.control.bucket(adopted)!.tags;
     const bucket = s.services.control.bucket(adopted)!;

@@ -1,7 +1,7 @@
 // Runs of `ib-archive teardown --json` against a set-up made by the real setup, and what they sent.
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { type CliResult, runCli } from '../helpers/cli.js';
-import type { SetUp } from '../doctor/helpers.js';
+import { type SetUp, correctSetUp } from '../doctor/helpers.js';
 
 export interface TeardownDoc {
   command: string;
@@ -44,4 +44,14 @@ export async function teardown(s: SetUp, extra: string[] = [], opts: { env?: Rec
     requests: s.services.recorder.requests.length,
     writes: s.services.recorder.writes().map((r) => `${r.service} ${r.operation}`),
   };
+}
+
+/** A set-up of its own for each test (made by the real setup), closed after the test. */
+export function freshSetUps(): (...args: Parameters<typeof correctSetUp>) => Promise<SetUp> {
+  let made: SetUp | undefined;
+  afterEach(async () => {
+    await made?.close();
+    made = undefined;
+  });
+  return async (...args) => (made = await correctSetUp(...args));
 }

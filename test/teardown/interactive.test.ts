@@ -1,19 +1,16 @@
 // teardown in a terminal: the plan, then one question (or, with archives to delete, the bucket's name typed).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HAS_SCRIPT, KEY, runInPty } from '../helpers/pty.js';
-import { type SetUp, correctSetUp } from '../doctor/helpers.js';
+import { freshSetUps } from './helpers.js';
+import type { SetUp } from '../doctor/helpers.js';
 
 describe.skipIf(!HAS_SCRIPT)('teardown in a terminal', () => {
-  let s: SetUp | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const fresh = freshSetUps();
   const args = (t: SetUp, extra: string[] = []) => ['teardown', '--api-key', t.apiKey, '--app', t.app, ...extra];
   const env = (t: SetUp) => ({ OPENTOK_API_SECRET: t.apiSecret });
 
   it('shows the plan and asks once; no changes nothing, yes removes it all', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     const declined = await runInPty(args(s), s.services, [{ waitFor: 'Remove them?', keys: `n${KEY.enter}` }], { env: env(s) });
     expect(declined.code).toBe(2);
     const screen = declined.screen.replace(/\s+/g, ' ');
@@ -28,7 +25,7 @@ describe.skipIf(!HAS_SCRIPT)('teardown in a terminal', () => {
   });
 
   it('--delete-archives: the bucket name must be typed; a wrong name is refused and nothing changes before it', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     s.services.control.bucket(s.bucket)!.objects.set(`${s.apiKey}/a1/archive.mp4`, { body: Buffer.alloc(2048) });
     const r = await runInPty(args(s, ['--delete-archives']), s.services, [
       { waitFor: 'Type the bucket name', keys: `wrong${KEY.enter}` },

@@ -3,20 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { type SetUp, correctSetUp } from '../doctor/helpers.js';
-import { teardown } from './helpers.js';
+import { freshSetUps, teardown } from './helpers.js';
 
 describe('teardown keeps what is not its own', () => {
-  let s: SetUp | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const fresh = freshSetUps();
 
   it('a managed user with an MFA device and a group stays, with the reason; its key and ib-archive-s3 go', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     const user = s.services.control.user(s.user)!;
     user.attachments = { mfaDevices: [`arn:aws:iam::${s.services.accountId}:mfa/ops`], groups: [] };
     const run = await teardown(s);
@@ -33,7 +28,7 @@ describe('teardown keeps what is not its own', () => {
   });
 
   it('a user not tagged ib-archive:managed stays, and so does its key unless --iam-user names it', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     delete s.services.control.user(s.user)!.tags['ib-archive:managed'];
     const run = await teardown(s);
     expect(run.result.code, run.result.stderr).toBe(0);
@@ -44,7 +39,7 @@ describe('teardown keeps what is not its own', () => {
   });
 
   it('named with --iam-user, the app\'s key on a user ib-archive did not create goes; the user stays', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     delete s.services.control.user(s.user)!.tags['ib-archive:managed'];
     const run = await teardown(s, ['--iam-user', s.user]);
     expect(run.status).toMatchObject({ 'iam.access-key': 'deleted', 'iam.policy': 'deleted', 'iam.user': 'unchanged' });
@@ -52,7 +47,7 @@ describe('teardown keeps what is not its own', () => {
   });
 
   it('vars that point at another bucket stay', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     await s.setVars({ S3_BUCKET_NAME: 'someone-elses-bucket', S3_COMPOSEDVIDEO_URL: 'https://someone-elses-bucket.s3.us-east-1.amazonaws.com/' });
     const run = await teardown(s, ['--bucket', s.bucket]);
     expect(run.result.code, run.result.stderr).toBe(0);
@@ -62,7 +57,7 @@ describe('teardown keeps what is not its own', () => {
   });
 
   it('--no-heroku --vars-file: the four lines go from the file, its other lines stay', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     const dir = mkdtempSync(join(tmpdir(), 'ib-archive-teardown-'));
     const file = join(dir, 'ib.env');
     const vars = s.services.control.app(s.app)!.configVars;
@@ -75,7 +70,7 @@ describe('teardown keeps what is not its own', () => {
   });
 
   it('bad input: exit 2 and nothing sent', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     s.services.recorder.reset();
     const r = await runCli(['teardown', '--api-key', 'not-digits', '--bucket', 'Bad_Bucket', '--app', s.app, '--yes', '--json'], s.services);
     expect(r.code).toBe(2);

@@ -1,19 +1,14 @@
 // The project's OpenTok storage: deleted only when it targets this bucket; otherwise teardown says what is left to do.
 import generateJwt from 'opentok/lib/generateJwt.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { type SetUp, correctSetUp } from '../doctor/helpers.js';
-import { teardown } from './helpers.js';
+import { freshSetUps, teardown } from './helpers.js';
 
 describe("teardown and the project's archive storage", () => {
-  let s: SetUp | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const fresh = freshSetUps();
 
   it('when the API cannot read the storage back: nothing is sent to OpenTok, and the output says what is left to do', async () => {
-    s = await correctSetUp({ opentokStorageReadable: false });
+    const s = await fresh({ opentokStorageReadable: false });
     s.services.recorder.reset();
     const r = await runCli(['teardown', '--api-key', s.apiKey, '--api-secret', s.apiSecret, '--app', s.app, '--yes'], s.services);
     expect(r.code, r.stderr).toBe(0);
@@ -24,7 +19,7 @@ describe("teardown and the project's archive storage", () => {
   });
 
   it('without --api-secret it is not touched, and the step says how to finish', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     s.services.recorder.reset();
     const r = await runCli(['teardown', '--api-key', s.apiKey, '--app', s.app, '--yes', '--json'], s.services);
     expect(r.code, r.stderr).toBe(0);
@@ -35,7 +30,7 @@ describe("teardown and the project's archive storage", () => {
   });
 
   it('a storage that targets another bucket stays', async () => {
-    s = await correctSetUp();
+    const s = await fresh();
     const put = await fetch(`${s.services.urls.opentok}/v2/project/${s.apiKey}/archive/storage`, {
       method: 'PUT',
       headers: { 'X-OPENTOK-AUTH': generateJwt({ apiKey: s.apiKey, apiSecret: s.apiSecret, auth: { expire: 300 } }), 'Content-Type': 'application/json' },
