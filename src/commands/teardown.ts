@@ -40,10 +40,8 @@ export async function teardown(flags: CommandFlags, deps: Deps): Promise<number>
     const steps = await planStages(ctx, TEARDOWN_STAGES);
     await confirmTeardown(ctx, steps);
     await applySteps(steps, log, inputs.dryRun);
-    const done = log.results.filter((r) => r.status === 'deleted' || r.status === 'updated' || r.status === 'planned').length;
     if (out.json) out.jsonDocument({ command: 'teardown', ok: true, dryRun: inputs.dryRun, steps: log.results });
-    else leftToDo(deps, log);
-    if (!out.json) out.result(`\n${inputs.dryRun ? `Dry run: ${done} change(s) planned, nothing changed.` : done ? `Done: ${done} change(s).` : 'Nothing to remove: a teardown already ran.'}${inputs.deleteArchives ? '' : ` Archives under ${inputs.apiKey}/ stay (--delete-archives deletes them).`}`);
+    else printSummary(deps, inputs, log);
     return 0;
   } catch (err) {
     const cause = err instanceof StepFailure ? err.original : err;
@@ -53,10 +51,13 @@ export async function teardown(flags: CommandFlags, deps: Deps): Promise<number>
   }
 }
 
-/** What the tool could not do itself (the OpenTok storage without a readable target or a secret), said once more at the end. */
-function leftToDo({ out }: Deps, log: StepLog): void {
+/** The closing lines: what changed, what the tool could not do itself (the OpenTok storage), and that the archives stay. */
+function printSummary({ out }: Deps, inputs: TeardownInputs, log: StepLog): void {
   const storage = log.results.find((r) => r.id === 'opentok.storage' && r.status === 'skipped');
   if (storage) out.warn(`Left to do: ${storage.detail}.`);
+  const done = log.results.filter((r) => r.status === 'deleted' || r.status === 'updated' || r.status === 'planned').length;
+  const what = inputs.dryRun ? `Dry run: ${done} change(s) planned, nothing changed.` : done ? `Done: ${done} change(s).` : 'Nothing to remove.';
+  out.result(`\n${what}${inputs.deleteArchives ? '' : ` Archives under ${inputs.apiKey}/ stay (--delete-archives deletes them).`}`);
 }
 
 /** The app's vars (Heroku, --vars-file or the environment) name the bucket and its region; else ib-archive-<apiKey>. */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { type SetUp, correctSetUp, doctor, expectReport } from '../doctor/helpers.js';
-import { teardown } from './helpers.js';
+import { freshSetUps, teardown } from './helpers.js';
 
 const PROJECTS = { '46000001': 'first-project-secret-0123456789abcdef', '46000002': 'second-project-secret-0123456789abcd' };
 const BUCKET = 'ib-archive-staging-and-prod';
@@ -55,5 +55,19 @@ describe('a bucket shared by two projects', () => {
     expect(c.bucket(BUCKET)!.cors).toBeUndefined();
     expect(c.user(first.user)).toBeUndefined();
     expect(c.app(first.app)!.configVars).not.toHaveProperty('S3_BUCKET_NAME');
+  });
+});
+
+describe("a bucket with another project's folder but no statement of its own", () => {
+  const fresh = freshSetUps();
+
+  it('counts as shared: only the project pieces go', async () => {
+    const s = await fresh();
+    s.services.control.bucket(s.bucket)!.objects.set('46000009/', { body: Buffer.alloc(0) });
+    const run = await teardown(s);
+    expect(run.result.code, run.result.stderr).toBe(0);
+    expect(run.status).toMatchObject({ 'heroku.config-vars': 'unchanged', 'iam.user': 'unchanged', 's3.cors': 'unchanged', 's3.public-access-block': 'unchanged', 's3.policy': 'deleted', 's3.folder': 'deleted' });
+    expect(run.doc.steps.find((st) => st.id === 's3.cors')!.detail).toBe('kept: project 46000009 still uses the bucket');
+    expect(s.services.control.user(s.user)).toBeDefined();
   });
 });
