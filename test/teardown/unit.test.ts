@@ -1,5 +1,8 @@
-// The pure decisions of teardown: the project's prefix out of the policy, and which vars point at the bucket.
+// The pure decisions of teardown (the project's prefix out of the policy, the vars that point at the bucket) and a step's own outcome.
 import { describe, expect, it } from 'vitest';
+import { Output } from '../../src/io/output.js';
+import { applySteps } from '../../src/plan.js';
+import { StepLog } from '../../src/steps.js';
 import { varsToRemove } from '../../src/stages/app-removal.js';
 import { withoutProject } from '../../src/stages/s3-removal.js';
 
@@ -34,5 +37,20 @@ describe('varsToRemove', () => {
     expect(varsToRemove({ BUCKET_URL: 'https://s3.eu-west-1.amazonaws.com/my.b' }, 'my.b', 'ibs')).toEqual(['BUCKET_URL']);
     expect(varsToRemove({ BUCKET_URL: 'http://127.0.0.1:9000/b' }, 'b', 'ibs', 'http://127.0.0.1:9000')).toEqual(['BUCKET_URL']);
     expect(varsToRemove({ BUCKET_URL: 'https://other.s3.eu-west-1.amazonaws.com' }, 'b', 'ibs')).toEqual([]);
+  });
+});
+
+describe('a step that finds it must keep something', () => {
+  it('is reported with the outcome its apply returns, not the planned status', async () => {
+    const out = new Output({ stdout: { write: () => true }, stderr: { write: () => true }, color: false, spinners: false, json: true, debug: false, showSecrets: false });
+    const log = new StepLog(out, ['iam.user', 's3.bucket']);
+    await applySteps([
+      { id: 'iam.user', after: [], status: 'deleted', detail: 'u', apply: async () => ({ status: 'unchanged', detail: 'u kept: it has 1 MFA device(s)' }) },
+      { id: 's3.bucket', after: [], status: 'deleted', detail: 'b', apply: async () => 'b (tagged)' },
+    ], log, false);
+    expect(log.results).toEqual([
+      { id: 'iam.user', status: 'unchanged', detail: 'u kept: it has 1 MFA device(s)' },
+      { id: 's3.bucket', status: 'deleted', detail: 'b (tagged)' },
+    ]);
   });
 });
