@@ -7,7 +7,7 @@ import type { AppType } from '../inputs/resolve.js';
 import type { TeardownInputs } from '../inputs/teardown.js';
 import { once } from '../once.js';
 import { reading } from '../plan.js';
-import { type PolicyDocument } from '../policy.js';
+import type { PolicyDocument } from '../policy.js';
 import { type AwsClients, awsFailure } from '../services/aws.js';
 import type { StorageRead } from '../services/opentok.js';
 import { dedicatedUserName, defaultIamUser } from '../validate.js';
