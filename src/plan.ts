@@ -22,14 +22,20 @@ export interface PlannedStep {
   status: 'created' | 'updated' | 'deleted' | 'unchanged' | 'skipped';
   /** Shown in the report; for a change, what will be / was done. */
   detail: string;
-  /** Performs the change; may return a more precise detail for the report. */
-  apply?: () => Promise<string | void>;
+  /** Performs the change; may return a more precise detail, or the outcome when it differs from the plan (a step that found it must keep something). */
+  apply?: () => Promise<string | void | StepOutcome>;
   /** Steps of the same list that must succeed first; by default the step just before (`[]`: none). */
   after?: StepId[];
   /** Asked (or, in scripts, demanded as --yes) before any step of the plan is applied. */
   consent?: Consent;
   /** A check that writes and removes a probe: applied although it reports `unchanged` (planned in a dry run). */
   check?: boolean;
+}
+
+/** What an applied step really did, when that is not what was planned. */
+export interface StepOutcome {
+  status: 'created' | 'updated' | 'deleted' | 'unchanged';
+  detail: string;
 }
 
 export class StepFailure extends Error {
@@ -111,8 +117,9 @@ async function applyOne(step: PlannedStep, log: StepLog, dryRun: boolean): Promi
     return;
   }
   try {
-    const detail = await step.apply();
-    log.add(step.id, step.status, detail || step.detail);
+    const result = await step.apply();
+    if (result && typeof result === 'object') log.add(step.id, result.status, result.detail);
+    else log.add(step.id, step.status, result || step.detail);
   } catch (err) {
     log.add(step.id, 'failed', step.detail);
     throw new StepFailure(step.id, err);

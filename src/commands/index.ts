@@ -11,6 +11,7 @@ const COMMANDS: Partial<Record<CommandName, () => Promise<Command>>> = {
   doctor: async () => (await import('./doctor.js')).doctor,
   'rotate-key': async () => (await import('./rotate-key.js')).rotateKey,
   archives: async () => (await import('./archives.js')).archives,
+  teardown: async () => (await import('./teardown.js')).teardown,
   demo: async () => (await import('./demo.js')).demo,
 };
 
