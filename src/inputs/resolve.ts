@@ -2,6 +2,7 @@
 import { CloudError, InputError } from '../errors.js';
 import type { Prompter } from '../io/prompter.js';
 import { type HerokuTokenSources, createHerokuApi, findHerokuToken } from '../services/heroku.js';
+import { createOpenTokApi } from '../services/opentok.js';
 import { access } from 'node:fs/promises';
 import { apiKeyProblem, bucketNameProblem, herokuAppProblem, iamUserProblem, regionProblem } from '../validate.js';
 import { type AwsInputs, type Env, resolveAws } from './env.js';
@@ -134,15 +135,25 @@ export async function resolveCommon(flags: CommandFlags, deps: ResolveDeps, spec
     await spec.ask?.(apiKey, aws!);
     if (!apiSecret && (spec.secret === 'required' || (spec.secret === 'ask' && wizard))) {
       const required = spec.secret === 'required';
-      const given = await prompter.password({
-        message: required ? 'OpenTok API secret' : 'OpenTok API secret (optional, to set the archive storage for you; Enter skips)',
-        validate: (v) => (required && !v.trim() ? 'The secret is needed for this command' : true),
-      });
-      apiSecret = given.trim() || undefined;
+      const key = apiKey;
+      apiSecret = await askChecked(
+        (refused) =>
+          prompter.password({
+            message: `${required ? 'OpenTok API secret' : 'OpenTok API secret (optional, to set the archive storage for you; Enter skips)'}${refused}`,
+            validate: (v) => (required && !v.trim() ? 'The secret is needed for this command' : true),
+          }),
+        // A secret typed here is tried at once (createSession), so a typo is asked again instead of failing later.
+        (secret) => createOpenTokApi(key, secret, aws!.endpoints.opentok, { sleep: deps.sleep, requestTimeoutMs: deps.requestTimeoutMs }).verifyCredentials(),
+        'opentok_invalid_credentials',
+      );
     }
     token = await tokenLookup;
     if (useHeroku && !token) {
-      token = (await prompter.password({ message: 'Heroku API token (heroku auth:token prints it)', validate: (v) => (v.trim() ? true : 'A token is needed') })).trim();
+      token = await askChecked(
+        (refused) => prompter.password({ message: `Heroku API token (heroku auth:token prints it)${refused}`, validate: (v) => (v.trim() ? true : 'A token is needed') }),
+        async (typed) => void (await createHerokuApi(typed, aws!.endpoints.heroku, { sleep: deps.sleep, requestTimeoutMs: deps.requestTimeoutMs }).listApps()),
+        'heroku_unauthorized',
+      );
     }
     if (useHeroku && !app) app = await pickHerokuApp(deps, token!, aws!.endpoints.heroku, spec.appMessage);
   }
@@ -162,6 +173,28 @@ export async function resolveCommon(flags: CommandFlags, deps: ResolveDeps, spec
     showSecrets: Boolean(flags.showSecrets),
     wizard,
   };
+}
+
+const TRIES = 3;
+
+/**
+ * A credential typed at a prompt, checked at once: refused with `refusedCode`, it is asked again (three tries in
+ * all). Never used for a value from a flag or the environment, which is refused like any other input. An empty
+ * answer (an optional question skipped) is not checked.
+ */
+async function askChecked(ask: (refused: string) => Promise<string>, check: (value: string) => Promise<void>, refusedCode: string): Promise<string | undefined> {
+  let refused = '';
+  for (let tries = 1; ; tries++) {
+    const value = (await ask(refused)).trim();
+    if (!value) return undefined;
+    try {
+      await check(value);
+      return value;
+    } catch (err) {
+      if (!(err instanceof CloudError) || err.code !== refusedCode || tries >= TRIES) throw err;
+      refused = ` — that one was refused, ${TRIES - tries} ${TRIES - tries === 1 ? 'try' : 'tries'} left`;
+    }
+  }
 }
 
 /** --vars-file, or --env-file (its old name, kept for a file that exists: Node itself claims a missing one). */

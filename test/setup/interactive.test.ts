@@ -118,6 +118,30 @@ describe('interactive setup', () => {
     expect(services.recorder.writes()).toEqual([]);
   });
 
+  it('asks again for a Heroku token or an OpenTok secret that was refused, at most three times', async () => {
+    const term = new Terminal();
+    const env = { ...baseEnv(services), HEROKU_API_KEY: undefined };
+    const { deps } = interactiveDeps(term, env);
+    const run = runSetup({}, deps);
+    await term.answer('OpenTok API key', `${services.opentok.apiKey}${ENTER}`);
+    await term.answer('S3 bucket', ENTER);
+    await term.answer('AWS region', 'eu-west-1');
+    await term.answer('❯ eu-west-1', ENTER);
+    await term.answer('OpenTok API secret', `${'0'.repeat(40)}${ENTER}`);
+    await term.answer('refused, 2 tries', `${services.opentok.apiSecret}${ENTER}`);
+    await term.answer('Heroku API token', `not-the-token${ENTER}`);
+    await term.answer('refused, 2 tries', `also-wrong${ENTER}`);
+    await term.answer('refused, 1 try', `${services.herokuToken}${ENTER}`);
+    await term.answer('Heroku app', ENTER);
+    await term.answer('archive storage', ENTER);
+    await term.answer('What runs on', ENTER);
+    await term.answer('publicly readable', ENTER);
+    expect((await run).exitCode).toBe(0);
+    expect(services.control.opentokStorage(services.opentok.apiKey)).toBeDefined();
+    expect(term.screen).not.toContain(services.herokuToken);
+    expect(term.screen).not.toContain(services.opentok.apiSecret);
+  });
+
   it('Ctrl-C at a prompt ends with exit 130 and changes nothing', async () => {
     const term = new Terminal();
     const { deps } = interactiveDeps(term, baseEnv(services));
