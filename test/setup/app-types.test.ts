@@ -53,6 +53,11 @@ describe('an IBS backend (interactive-broadcast-api)', () => {
     const again = await runCli(ibsSetup(...withOpenTok()), s);
     expect(again.code, again.stderr).toBe(0);
     expect(s.recorder.writes().map((w) => `${w.service} ${w.operation}`)).toEqual([]);
+
+    const doctor = await runCli(['doctor', '--api-key', key(), '--api-secret', s.opentok.apiSecret, '--app', 'ibs-api', '--non-interactive', '--json'], s);
+    expect(doctor.code, doctor.stdout).toBe(0);
+    const checks = doctor.json<{ checks: { id: string; status: string }[] }>().checks;
+    expect(checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
   });
 
   it('is refused (exit 2, no write) when the new secret would go nowhere', async () => {
