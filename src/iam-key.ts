@@ -3,6 +3,7 @@
 import { CloudError } from './errors.js';
 import type { AppKey } from './key.js';
 import type { Deps } from './context.js';
+import { ownerOfKey } from './identity.js';
 import { type AwsClients, type AwsKey, awsFailure, awsHttpStatus, isAwsError, isBadCredentials, isNetworkError } from './services/aws.js';
 
 export interface IamKey {
@@ -96,6 +97,45 @@ export async function listKeys(aws: AwsClients, userName: string): Promise<IamKe
   } catch (err) {
     throw awsFailure(`Listing the access keys of IAM user ${userName}`, err);
   }
+}
+
+/** IAM ListAccessKeys; undefined when the user does not exist. */
+export async function listUserKeys(aws: AwsClients, userName: string): Promise<IamKey[] | undefined> {
+  const { ListAccessKeysCommand } = await import('@aws-sdk/client-iam');
+  try {
+    const res = await (await aws.iam()).send(new ListAccessKeysCommand({ UserName: userName }));
+    return (res.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? 'Active', created: k.CreateDate }));
+  } catch (err) {
+    if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+    throw awsFailure(`Listing the access keys of IAM user ${userName}`, err);
+  }
+}
+
+/** IAM GetUser: whether the user exists, and its tags. */
+export async function readUser(aws: AwsClients, userName: string): Promise<{ exists: boolean; tags: Record<string, string> }> {
+  const { GetUserCommand } = await import('@aws-sdk/client-iam');
+  try {
+    const user = (await (await aws.iam()).send(new GetUserCommand({ UserName: userName }))).User;
+    return { exists: true, tags: Object.fromEntries((user?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
+  } catch (err) {
+    if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return { exists: false, tags: {} };
+    throw awsFailure(`Looking up IAM user ${userName}`, err);
+  }
+}
+
+export interface KeyOwner {
+  /** The user that holds the key: the default user when it lists the key, else STS's answer signed with it (undefined when that fails). */
+  user?: string;
+  /** The default user's keys; undefined when it does not exist. */
+  defaultKeys?: IamKey[];
+}
+
+/** IAM ListAccessKeys of the default user; STS GetCallerIdentity signed with the key only when the key is not there. */
+export async function findKeyOwner(aws: AwsClients, defaultName: string, key: AwsKey): Promise<KeyOwner> {
+  const defaultKeys = await listUserKeys(aws, defaultName);
+  if (defaultKeys?.some((k) => k.id === key.accessKeyId)) return { user: defaultName, defaultKeys };
+  // A set-up from before one user per app: the key is on another user, which only STS can name.
+  return { user: (await ownerOfKey(aws, key))?.user, defaultKeys };
 }
 
 /** IAM DeleteAccessKey; a key already gone counts as deleted. */

@@ -4,8 +4,7 @@ import { inspectBucket } from '../bucket.js';
 import { createClients, registerSecrets } from '../clients.js';
 import type { Deps } from '../context.js';
 import { CloudError, InputError } from '../errors.js';
-import { NEW_KEY_TAG, PENDING_TAG, abandonKey, clearPending, listKeys, markPending } from '../iam-key.js';
-import { ownerOfKey } from '../identity.js';
+import { NEW_KEY_TAG, PENDING_TAG, type KeyOwner, abandonKey, clearPending, findKeyOwner, listUserKeys, markPending, readUser } from '../iam-key.js';
 import { resolveReaderInputs } from '../inputs/doctor.js';
 import type { CommandFlags } from '../inputs/flags.js';
 import { AppKey } from '../key.js';
@@ -13,32 +12,11 @@ import { once } from '../once.js';
 import { StepFailure, applySteps } from '../plan.js';
 import { CommandFailure } from '../report.js';
 import { bucketOfUrl, regionOfUrl } from '../s3url.js';
-import type { AwsClients } from '../services/aws.js';
 import { StepLog } from '../steps.js';
 import { MANAGED_TAG, OPENTOK_KEY_TAG } from '../stages/iam.js';
 import { ROTATION_STEPS, type RotationContext, judgeRotation, planRotation } from '../stages/rotation.js';
 import { dedicatedUserName } from '../validate.js';
 import { storedKey } from '../vars.js';
-
-/** IAM ListAccessKeys; undefined when the user does not exist. */
-async function listUserKeys(aws: AwsClients, userName: string) {
-  return listKeys(aws, userName).catch((err: unknown) => {
-    if (err instanceof CloudError && /NoSuchEntity/.test(err.message)) return undefined;
-    throw err;
-  });
-}
-
-/** IAM GetUser: the user's tags. */
-async function readUser(aws: AwsClients, userName: string): Promise<{ exists: boolean; tags: Record<string, string> }> {
-  const { GetUserCommand } = await import('@aws-sdk/client-iam');
-  try {
-    const user = (await (await aws.iam()).send(new GetUserCommand({ UserName: userName }))).User;
-    return { exists: true, tags: Object.fromEntries((user?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
-  } catch (err) {
-    if ((err as Error).name === 'NoSuchEntity' || (err as Error).name === 'NoSuchEntityException') return { exists: false, tags: {} };
-    throw err;
-  }
-}
 
 export async function rotateKey(flags: CommandFlags, deps: Deps): Promise<number> {
   const { out } = deps;
@@ -60,12 +38,11 @@ export async function rotateKey(flags: CommandFlags, deps: Deps): Promise<number
   // Which user, and which key the consumers hold now. Its tags matter only when it has more than one key (an
   // interrupted run's mark tells which is which) or for an ibs app (the key OpenTok holds is recorded there).
   let userName = inputs.iamUserFlag ?? dedicatedUserName({ app, bucket });
-  let keys = await listUserKeys(aws, userName);
   const stored = storedKey(vars);
-  if (type === 'classic' && stored && !keys?.some((k) => k.id === stored.accessKeyId) && !inputs.iamUserFlag) {
-    const owner = await ownerOfKey(aws, stored);
-    if (owner?.user && (await readUser(aws, owner.user)).tags[MANAGED_TAG]) [userName, keys] = [owner.user, await listUserKeys(aws, owner.user)];
-  }
+  const found: KeyOwner = type === 'classic' && stored && !inputs.iamUserFlag ? await findKeyOwner(aws, userName, stored) : { defaultKeys: await listUserKeys(aws, userName) };
+  let keys = found.defaultKeys;
+  // A managed user that holds the key is adopted.
+  if (found.user && found.user !== userName && (await readUser(aws, found.user)).tags[MANAGED_TAG]) [userName, keys] = [found.user, await listUserKeys(aws, found.user)];
   if (!keys) throw new CloudError(`IAM user ${userName} does not exist.`, 'no_such_user', 'Run ib-archive setup for the app first (it makes the dedicated user), or name the user with --iam-user <name>.');
   const user = keys.length > 1 || type === 'ibs' ? await readUser(aws, userName) : { exists: true, tags: {} as Record<string, string> };
   const storage = opentok ? await opentok.readStorage() : undefined;

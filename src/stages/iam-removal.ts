@@ -2,7 +2,7 @@
 // that holds nothing ib-archive did not make), once no other project uses the bucket.
 import { deleteKey, orphanKeys } from '../iam-key.js';
 import type { PlannedStep } from '../plan.js';
-import { IAM_POLICY_NAME } from '../policy.js';
+import { IAM_POLICY_NAME, type PolicyDocument, parsePolicy } from '../policy.js';
 import { type AwsClients, awsErrorCode, awsFailure, isAwsError } from '../services/aws.js';
 import { type IamState, MANAGED_TAG } from './iam.js';
 import type { Stage } from './stage.js';
@@ -17,11 +17,13 @@ interface IamRemovalState extends IamState {
   appKeyId?: string;
   /** Another bucket the project's OpenTok storage writes to with the app's key. */
   usedBy?: string;
+  /** GetUserPolicy was sent (a user that stays); else DeleteUserPolicy finds out. */
+  policyRead: boolean;
 }
 
 const noSuchEntity = (err: unknown) => isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException');
 
-/** IAM: the user found by --iam-user, STS with the app's key or the default names; GetUser, GetUserPolicy, ListAccessKeys. */
+/** IAM: the user found by --iam-user, the app's key (ListAccessKeys, else STS) or the default names; GetUserPolicy only for a user that stays. */
 export const iamRemovalStage: Stage<IamRemovalContext, IamRemovalState> = {
   readStep: 'iam.user',
   inspect: async (ctx) => {
@@ -29,23 +31,44 @@ export const iamRemovalStage: Stage<IamRemovalContext, IamRemovalState> = {
     const target = storage?.target?.config;
     // The project's storage pointed at another bucket with the app's key: that key is still in use.
     const usedBy = target && target.bucket !== ctx.bucket && target.accessKey === appKeyId ? target.bucket : undefined;
-    return { ...iam, others: s3.others, appKeyId, usedBy };
+    const state: IamRemovalState = { ...iam, others: s3.others, appKeyId, usedBy, policyRead: false };
+    // A user DeleteUser will delete needs no GetUserPolicy: DeleteUserPolicy's NoSuchEntity says there was none.
+    if (state.others.length > 0 || !state.userExists || fate(state).deletesUser) return state;
+    return { ...state, policy: await readPolicy(ctx.aws, state.userName), policyRead: true };
   },
   plan: (ctx, state) => {
     const user = state.userName;
     const ids = ['iam.access-key', 'iam.policy', 'iam.user'] as const;
     if (state.others.length > 0) return ids.map((id) => ({ id, after: [], status: 'unchanged', detail: `${user} ${sharedNote(state.others)}` }));
     if (!state.userExists) return ids.map((id) => ({ id, after: [], status: 'unchanged', detail: `no IAM user ${user} (${state.why})` }));
-    const managed = state.tags[MANAGED_TAG] !== undefined;
-    const appKey = state.keys.find((k) => k.id === state.appKeyId);
-    const stays = appKey && whyKeyStays(state, managed);
-    // Keys a hard-killed setup left on a managed user are ib-archive's too.
-    const doomed = stays ? [] : [...(appKey ? [appKey] : []), ...(managed ? orphanKeys(state.tags, state.keys, [state.appKeyId]) : [])];
-    const remaining = state.keys.filter((k) => !doomed.includes(k)).map((k) => k.id);
-    const keys = stays ? { id: 'iam.access-key' as const, after: [], status: 'unchanged' as const, detail: `${appKey.id} kept: ${stays}` } : keyStep(ctx.aws, user, doomed.map((k) => k.id));
+    const { managed, appKey, stays, doomed, remaining } = fate(state);
+    const keys = appKey && stays ? { id: 'iam.access-key' as const, after: [], status: 'unchanged' as const, detail: `${appKey.id} kept: ${stays}` } : keyStep(ctx.aws, user, doomed.map((k) => k.id));
     return [keys, policyStep(ctx.aws, user, state), userStep(ctx.aws, user, managed, remaining)];
   },
 };
+
+/** What goes of an existing user: the app's key (unless it stays), a managed user's orphan keys, and the user once it holds no other key. */
+function fate(state: IamRemovalState) {
+  const managed = state.tags[MANAGED_TAG] !== undefined;
+  const appKey = state.keys.find((k) => k.id === state.appKeyId);
+  const stays = appKey ? whyKeyStays(state, managed) : undefined;
+  // Keys a hard-killed setup left on a managed user are ib-archive's too.
+  const doomed = stays ? [] : [...(appKey ? [appKey] : []), ...(managed ? orphanKeys(state.tags, state.keys, [state.appKeyId]) : [])];
+  const remaining = state.keys.filter((k) => !doomed.includes(k)).map((k) => k.id);
+  return { managed, appKey, stays, doomed, remaining, deletesUser: managed && remaining.length === 0 };
+}
+
+/** IAM GetUserPolicy ib-archive-s3; undefined when the user has none. */
+async function readPolicy(aws: AwsClients, UserName: string): Promise<PolicyDocument | undefined> {
+  const { GetUserPolicyCommand } = await import('@aws-sdk/client-iam');
+  try {
+    const doc = (await (await aws.iam()).send(new GetUserPolicyCommand({ UserName, PolicyName: IAM_POLICY_NAME }))).PolicyDocument;
+    return doc ? parsePolicy(doc) : undefined;
+  } catch (err) {
+    if (noSuchEntity(err)) return undefined;
+    throw awsFailure(`Reading the policy of IAM user ${UserName}`, err);
+  }
+}
 
 /** Why the app's key must stay: OpenTok still writes elsewhere with it, or its user is not ib-archive's and --iam-user does not name it. */
 function whyKeyStays(state: IamRemovalState, managed: boolean): string | undefined {
@@ -69,10 +92,11 @@ function keyStep(aws: AwsClients, user: string, keyIds: string[]): PlannedStep {
   };
 }
 
-/** DeleteUserPolicy ib-archive-s3. */
-function policyStep(aws: AwsClients, user: string, state: IamState): PlannedStep {
+/** DeleteUserPolicy ib-archive-s3; its NoSuchEntity (a policy that was not there) is done. */
+function policyStep(aws: AwsClients, user: string, state: IamRemovalState): PlannedStep {
   const after: PlannedStep['after'] = ['opentok.storage'];
-  if (!state.policy) return { id: 'iam.policy', after, status: 'unchanged', detail: `${user} has no ${IAM_POLICY_NAME} policy` };
+  const none = `${user} has no ${IAM_POLICY_NAME} policy`;
+  if (state.policyRead && !state.policy) return { id: 'iam.policy', after, status: 'unchanged', detail: none };
   return {
     id: 'iam.policy',
     after,
@@ -84,6 +108,7 @@ function policyStep(aws: AwsClients, user: string, state: IamState): PlannedStep
         await (await aws.iam()).send(new DeleteUserPolicyCommand({ UserName: user, PolicyName: IAM_POLICY_NAME }));
       } catch (err) {
         if (!noSuchEntity(err)) throw awsFailure(`Deleting the ${IAM_POLICY_NAME} policy of ${user}`, err);
+        if (!state.policyRead) return { status: 'unchanged', detail: `${IAM_POLICY_NAME} of ${user}: already gone` };
       }
     },
   };

@@ -2,7 +2,7 @@
 import { type BucketState, inspectBucket } from '../bucket.js';
 import type { Clients } from '../clients.js';
 import type { Deps } from '../context.js';
-import { callerIdentity } from '../identity.js';
+import { type KeyOwner, findKeyOwner, listUserKeys, readUser } from '../iam-key.js';
 import type { AppType } from '../inputs/resolve.js';
 import type { TeardownInputs } from '../inputs/teardown.js';
 import { once } from '../once.js';
@@ -12,7 +12,7 @@ import { type AwsClients, awsFailure } from '../services/aws.js';
 import type { StorageRead } from '../services/opentok.js';
 import { dedicatedUserName, defaultIamUser } from '../validate.js';
 import { type VarMap, storedKey } from '../vars.js';
-import { type IamState, inspectIam } from './iam.js';
+import type { IamState } from './iam.js';
 import { type S3State, inspectS3 } from './s3.js';
 
 export interface ArchiveInventory {
@@ -33,7 +33,7 @@ export interface TeardownReads {
   /** The OpenTok project's storage; undefined without --api-secret. */
   storage(): Promise<StorageRead | undefined>;
   /** The app's IAM user (by --iam-user, the owner of the app's key, or the default names) and its state. */
-  iam(): Promise<IamState & { userName: string; why: string }>;
+  iam(): Promise<AppUser>;
 }
 
 export interface TeardownContext extends Clients {
@@ -127,15 +127,24 @@ export async function listArchives(aws: AwsClients, Bucket: string, region: stri
   return inventory;
 }
 
-/** The IAM user to remove: --iam-user, else the owner of the app's key (STS, signed with it), else the default names. */
-async function findAppUser(aws: AwsClients, inputs: TeardownInputs, bucket: string, stored: ReturnType<typeof storedKey>): Promise<IamState & { userName: string; why: string }> {
-  if (inputs.iamUserFlag) return { ...(await inspectIam(aws, inputs.iamUserFlag)), userName: inputs.iamUserFlag, why: '--iam-user' };
-  if (stored) {
-    const owner = await callerIdentity(aws, { key: stored }).then((id) => id.arn.match(/:user\/(?:.*\/)?([^/]+)$/)?.[1], () => undefined);
-    if (owner) return { ...(await inspectIam(aws, owner)), userName: owner, why: `the owner of ${stored.accessKeyId}` };
-  }
+/** The app's IAM user as read: GetUser and ListAccessKeys (its inline policy only when it stays: see iam-removal). */
+export type AppUser = Omit<IamState, 'policy'> & { userName: string; why: string };
+
+/** IAM GetUser and ListAccessKeys of one user, at once. */
+async function readIamUser(aws: AwsClients, userName: string): Promise<Omit<IamState, 'policy'>> {
+  const [user, keys] = await Promise.all([readUser(aws, userName), listUserKeys(aws, userName)]);
+  return { userExists: user.exists, tags: user.tags, keys: user.exists ? (keys ?? []) : [] };
+}
+
+/** The IAM user to remove: --iam-user, else the owner of the app's key (the default user's keys, else STS), else the default names. */
+async function findAppUser(aws: AwsClients, inputs: TeardownInputs, bucket: string, stored: ReturnType<typeof storedKey>): Promise<AppUser> {
+  if (inputs.iamUserFlag) return { ...(await readIamUser(aws, inputs.iamUserFlag)), userName: inputs.iamUserFlag, why: '--iam-user' };
   const [first, second] = [dedicatedUserName({ app: inputs.heroku?.app, bucket }), defaultIamUser(bucket)];
-  const state = await inspectIam(aws, first);
-  if (state.userExists || first === second) return { ...state, userName: first, why: 'the default name' };
-  return { ...(await inspectIam(aws, second)), userName: second, why: 'the default name' };
+  const [found, user] = await Promise.all([stored ? findKeyOwner(aws, first, stored) : listUserKeys(aws, first).then((defaultKeys): KeyOwner => ({ defaultKeys })), readUser(aws, first)]);
+  const firstState = { userExists: user.exists, tags: user.tags, keys: user.exists ? (found.defaultKeys ?? []) : [] };
+  const owner = stored && `the owner of ${stored.accessKeyId}`;
+  if (owner && found.user === first) return { ...firstState, userName: first, why: owner };
+  if (owner && found.user) return { ...(await readIamUser(aws, found.user)), userName: found.user, why: owner };
+  if (user.exists || first === second) return { ...firstState, userName: first, why: 'the default name' };
+  return { ...(await readIamUser(aws, second)), userName: second, why: 'the default name' };
 }

@@ -5,8 +5,11 @@ import { freshSetUps, teardown } from './helpers.js';
 describe('the requests of a teardown', () => {
   const fresh = freshSetUps();
 
-  it('a fresh set-up: 13 reads and the 9 writes that remove it; a second run only reads', async () => {
+  it('a fresh set-up: 11 reads and the 9 writes that remove it; --dry-run and a second run only read', async () => {
     const s = await fresh();
+    const dry = await teardown(s, ['--dry-run']);
+    expect(dry.result.code, dry.result.stderr).toBe(0);
+    expect(dry.writes).toEqual([]);
     const run = await teardown(s);
     expect(run.result.code, run.result.stderr).toBe(0);
     expect([...run.writes].sort()).toEqual([
@@ -20,7 +23,12 @@ describe('the requests of a teardown', () => {
       's3 DeleteObject',
       's3 PutPublicAccessBlock',
     ]);
-    expect(run.requests).toBeLessThanOrEqual(22);
+    expect(run.requests).toBeLessThanOrEqual(20);
+    // The app's user holds its key (no STS), and a user about to be deleted needs no GetUserPolicy.
+    const ops = s.services.recorder.requests.map((r) => r.operation);
+    expect(ops).not.toContain('GetCallerIdentity');
+    expect(ops).not.toContain('GetUserPolicy');
+    expect(run.status).toMatchObject({ 'iam.access-key': 'deleted', 'iam.policy': 'deleted', 'iam.user': 'deleted' });
     const again = await teardown(s);
     expect(again.writes).toEqual([]);
     expect(again.requests).toBeLessThanOrEqual(15);
