@@ -80,6 +80,9 @@ const [commands, front] = await Promise.all([
     ...common,
     plugins: [requireCommonJs, silentDebug],
     entryPoints: { run: 'src/run.ts' },
+    // tr46 and whatwg-url (under node-fetch, under opentok) require Node's punycode, which Node 21+ deprecates with a
+    // warning on the user's terminal: bundle the userland package of the same API instead ("punycode/" is the package).
+    alias: { punycode: 'punycode/' },
     splitting: true,
     format: 'esm',
     chunkNames: 'chunks/[name]-[hash]',
