@@ -271,7 +271,7 @@ function packageSize() {
 async function loadStandIns() {
   const outfile = path.join(WORK, 'local-services.mjs');
   await build({
-    entryPoints: [path.join(ROOT, 'src', 'local', 'index.ts')],
+    entryPoints: [path.join(ROOT, 'src', 'standins', 'index.ts')],
     outfile,
     bundle: true,
     format: 'esm',

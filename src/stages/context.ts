@@ -65,10 +65,13 @@ export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients):
       ),
     ),
     iam: once(async () => {
+      // The default user is read at once, alongside the app's vars; the key's owner only once they name a key.
+      const fallbackState = inspectIam(aws, defaultUser(inputs));
+      fallbackState.catch(() => undefined);
       const [appVars, fileVars, type] = await Promise.all([reads.appVars(), reads.fileVars(), reads.appType()]);
       const stored = (type.type === 'classic' ? storedKey(appVars) : undefined) ?? storedKey(fileVars);
       deps.out.addSecret(stored?.secretAccessKey);
-      const { userName, state, owner } = await reading('iam.user', appUser(deps, clients, inputs, stored));
+      const { userName, state, owner } = await reading('iam.user', appUser(deps, clients, inputs, stored, fallbackState));
       const held = stored ?? (await heldByOpenTok(reads, state));
       const choice = await reading('iam.access-key', chooseKey(deps, aws, userName, state, held, owner?.arn));
       return { ...state, userName, choice };
@@ -81,14 +84,19 @@ export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients):
  * The app's IAM user: --iam-user; else the managed user that already holds the app's key (set-ups made before one
  * user per app keep theirs); else `ib-archive-<app>` (`ib-archive-<bucket>` with --no-heroku).
  */
-async function appUser(_deps: Deps, { aws }: Clients, inputs: SetupInputs, stored: AwsKey | undefined) {
-  const fallback = inputs.iamUserFlag ?? dedicatedUserName({ app: inputs.heroku?.app, bucket: inputs.bucket });
+async function appUser(_deps: Deps, { aws }: Clients, inputs: SetupInputs, stored: AwsKey | undefined, fallbackState: Promise<IamState>) {
+  const fallback = defaultUser(inputs);
   const owner = stored && !inputs.iamUserFlag ? await ownerOfKey(aws, stored) : undefined;
   if (owner?.user && owner.user !== fallback) {
     const adopted = await inspectIam(aws, owner.user);
     if (adopted.userExists && adopted.tags[MANAGED_TAG]) return { userName: owner.user, state: adopted, owner };
   }
-  return { userName: fallback, state: await inspectIam(aws, fallback), owner: owner?.user === fallback ? owner : undefined };
+  return { userName: fallback, state: await fallbackState, owner: owner?.user === fallback ? owner : undefined };
+}
+
+/** --iam-user, else `ib-archive-<app>` (`ib-archive-<bucket>` with --no-heroku): known before anything is read. */
+function defaultUser(inputs: SetupInputs): string {
+  return inputs.iamUserFlag ?? dedicatedUserName({ app: inputs.heroku?.app, bucket: inputs.bucket });
 }
 
 /** For an ibs app the key's consumer is OpenTok: the key its storage names (read back, or recorded on the user). */
