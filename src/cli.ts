@@ -114,7 +114,11 @@ function buildProgram(run: Run, exit: { code: number }): Command {
   program
     .command('demo')
     .description('run the real wizard, then doctor, against built-in local stand-ins of S3/IAM/STS, Heroku and OpenTok')
+    .option('-y, --yes', 'accept every confirmation')
     .option('--non-interactive', 'never prompt')
+    .option('--json', 'print one JSON document on stdout: every command the demo ran, with its own document')
+    .option('--debug', 'request/response summaries on stderr (secrets redacted)')
+    .option('--dry-run', 'accepted like everywhere; the demo changes only its own stand-ins')
     .option('--latency <ms>', 'added latency per request of the stand-ins', '0')
     .addHelpText('after', examples('demo'))
     .action(action('demo'));
