@@ -24,6 +24,20 @@ function testLimitMs(env: Env, name: 'IB_ARCHIVE_KEY_WAIT_MS' | 'IB_ARCHIVE_REQU
   return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
+/**
+ * Bundled dependencies (heroku-client, and node-fetch 2 under opentok) call url.parse(), which Node 24 deprecates
+ * with a warning on the terminal (DEP0169). It speaks to their authors, not to a person running ib-archive: that
+ * one warning is dropped; every other warning still shows.
+ */
+function dropDependencyDeprecations(): void {
+  const emit = process.emitWarning;
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0169') return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+}
+
 /** Builds the injected dependencies of a command from the real process. */
 export function processDeps(flags: CommandFlags, env: Env): Deps {
   const stderrTTY = Boolean(process.stderr.isTTY);
@@ -64,6 +78,7 @@ export function processDeps(flags: CommandFlags, env: Env): Deps {
 
 /** Runs one command; on SIGINT/SIGTERM its cleanups run (at most 5 s), then the interrupt is reported (exit 130). */
 export async function runCommand(command: CommandName, flags: CommandFlags, env: Env): Promise<number> {
+  dropDependencyDeprecations();
   const deps = processDeps(flags, env);
   let interrupted: Promise<number> | undefined;
   const onSignal = () =>
