@@ -32,13 +32,13 @@ export function orphanKeys(tags: Record<string, string>, keys: IamKey[], held: (
   });
 }
 
-/** IAM TagUser: marks the user before CreateAccessKey (and later records the new key's id). */
-export async function markPending(aws: AwsClients, userName: string, tags: Record<string, string>): Promise<void> {
+/** IAM TagUser: the pending mark before CreateAccessKey, the new key's id after it, the key OpenTok holds (ibs). */
+export async function tagUser(aws: AwsClients, userName: string, tags: Record<string, string>): Promise<void> {
   const { TagUserCommand } = await import('@aws-sdk/client-iam');
   try {
     await (await aws.iam()).send(new TagUserCommand({ UserName: userName, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
   } catch (err) {
-    throw awsFailure(`Marking IAM user ${userName} while its new key is made`, err);
+    throw awsFailure(`Tagging IAM user ${userName}`, err);
   }
 }
 

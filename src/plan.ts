@@ -68,9 +68,12 @@ export function changes(steps: PlannedStep[]): PlannedStep[] {
 
 /** Asks every consent the plan needs; a script must have passed --yes. Nothing is applied before this returns. */
 export async function confirmPlan(io: { out: Output; prompter: Prompter }, steps: PlannedStep[], opts: { yes: boolean; dryRun: boolean }): Promise<void> {
-  if (opts.dryRun || opts.yes) return;
-  const consents = changes(steps).flatMap((s) => (s.consent ? [s.consent] : []));
-  if (consents.length === 0) return;
+  await confirmAll(io, changes(steps).flatMap((s) => (s.consent ? [s.consent] : [])), opts);
+}
+
+/** Asks each consent in turn; a script without --yes is refused (exit 2) naming all of them at once. */
+export async function confirmAll(io: { out: Output; prompter: Prompter }, consents: Consent[], opts: { yes: boolean; dryRun: boolean }): Promise<void> {
+  if (opts.dryRun || opts.yes || consents.length === 0) return;
   if (!io.prompter.interactive) {
     throw new InputError(
       `This run needs your consent for ${consents.map((c) => c.need).join(' and ')}. Nothing was changed.`,

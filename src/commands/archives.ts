@@ -5,7 +5,7 @@ import { inspectBucket } from '../bucket.js';
 import { createClients, registerSecrets } from '../clients.js';
 import { CloudError, InputError, isKnownError } from '../errors.js';
 import type { CommandFlags } from '../inputs/flags.js';
-import { StepFailure, applySteps } from '../plan.js';
+import { StepFailure, applySteps, confirmAll } from '../plan.js';
 import { CommandFailure } from '../report.js';
 import { bucketOfUrl, regionOfUrl } from '../s3url.js';
 import { REQUEST_TIMEOUT_MS } from '../services/retry.js';
@@ -73,7 +73,8 @@ export async function archives(flags: CommandFlags, deps: Deps): Promise<number>
       out.result(`Copy them into the bucket, where the app's links point: re-run with --rescue.`);
       return finish(deps, inputs, rows, records, true);
     }
-    await confirmRescue(deps, inputs, waiting.length, bucket);
+    // One confirmation after the list of copies; scripts pass --yes (else exit 2 before any write).
+    await confirmAll(deps, [{ need: `copying ${count(waiting.length, 'archive')} into s3://${bucket}`, question: `Copy the ${count(waiting.length, 'archive')} above into s3://${bucket} (nothing is deleted anywhere)?`, declined: 'Declined: nothing was copied.' }], inputs);
 
     const ctx: RescueContext = {
       api: opentok,
@@ -125,16 +126,6 @@ async function rescueEach(deps: Deps, dryRun: boolean, ctx: RescueContext, waiti
     copying = undefined;
     deps.onInterrupt.delete(cleanup);
   }
-}
-
-/** One confirmation listing the copies; scripts pass --yes (else exit 2 before any write). */
-async function confirmRescue(deps: Deps, inputs: ArchivesInputs, n: number, bucket: string): Promise<void> {
-  if (inputs.dryRun || inputs.yes) return;
-  if (!deps.prompter.interactive) {
-    throw new InputError(`Copying ${count(n, 'archive')} into s3://${bucket} needs your consent. Nothing was changed.`, 'confirmation_required', ['--yes'], 'Re-run with --yes to accept (or run it in a terminal to be asked).');
-  }
-  const ok = await deps.prompter.confirm({ message: `Copy the ${count(n, 'archive')} above into s3://${bucket} (nothing is deleted anywhere)?`, default: true });
-  if (!ok) throw new InputError('Declined: nothing was copied.', 'declined');
 }
 
 function finish(deps: Deps, inputs: ArchivesInputs, rows: ArchiveRow[], records: RescueRecord[], ok: boolean): number {

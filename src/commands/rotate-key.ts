@@ -4,7 +4,7 @@ import { inspectBucket } from '../bucket.js';
 import { createClients, registerSecrets } from '../clients.js';
 import type { Deps } from '../context.js';
 import { CloudError, InputError } from '../errors.js';
-import { NEW_KEY_TAG, PENDING_TAG, type KeyOwner, abandonKey, clearPending, findKeyOwner, listUserKeys, markPending, readUser } from '../iam-key.js';
+import { NEW_KEY_TAG, PENDING_TAG, type KeyOwner, abandonKey, clearPending, findKeyOwner, listUserKeys, tagUser, readUser } from '../iam-key.js';
 import { resolveReaderInputs } from '../inputs/doctor.js';
 import type { CommandFlags } from '../inputs/flags.js';
 import { AppKey } from '../key.js';
@@ -64,7 +64,7 @@ export async function rotateKey(flags: CommandFlags, deps: Deps): Promise<number
     const steps = planRotation(ctx, state, { type: 's3', fallback: storage?.target?.fallback ?? 'opentok', config: { sse: storage?.target?.config.sse ?? 's3' } });
     await applySteps(steps, log, inputs.dryRun);
     if (!inputs.dryRun) {
-      if (type === 'ibs') await markPending(aws, userName, { [OPENTOK_KEY_TAG]: key.current.accessKeyId });
+      if (type === 'ibs') await tagUser(aws, userName, { [OPENTOK_KEY_TAG]: key.current.accessKeyId });
       // Until OpenTok has the new key the mark stays: it tells the next run which of the two keys is the new one.
       if (opentok && (PENDING_TAG in user.tags || NEW_KEY_TAG in user.tags || key.state === 'stored')) await clearPending(aws, userName);
     }

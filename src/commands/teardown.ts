@@ -5,7 +5,7 @@ import type { Deps } from '../context.js';
 import { InputError } from '../errors.js';
 import type { CommandFlags } from '../inputs/flags.js';
 import { type TeardownInputs, resolveTeardownInputs } from '../inputs/teardown.js';
-import { type PlannedStep, StepFailure, applySteps, changes, confirmPlan, reading } from '../plan.js';
+import { type PlannedStep, StepFailure, applySteps, changes, confirmAll, reading } from '../plan.js';
 import { CommandFailure } from '../report.js';
 import { bucketOfUrl, regionOfUrl } from '../s3url.js';
 import { type StepId, StepLog } from '../steps.js';
@@ -88,11 +88,5 @@ async function confirmTeardown({ deps, inputs, bucket }: TeardownContext, steps:
     });
     return;
   }
-  todo[0]!.consent = {
-    need: `removing what setup made for project ${inputs.apiKey} on ${bucket}`,
-    explain,
-    question: 'Remove them?',
-    declined: 'Declined: nothing was changed.',
-  };
-  await confirmPlan(deps, steps, inputs);
+  await confirmAll(deps, [{ need: `removing what setup made for project ${inputs.apiKey} on ${bucket}`, explain, question: 'Remove them?', declined: 'Declined: nothing was changed.' }], inputs);
 }

@@ -1,6 +1,5 @@
 // teardown, the consumers: the OpenTok project's archive storage (when it targets this bucket), and the app's vars
 // (Heroku: one PATCH with nulls; --vars-file: its lines) once no other project uses the bucket.
-import type { PlannedStep } from '../plan.js';
 import { bucketOfUrl } from '../s3url.js';
 import type { StorageRead } from '../services/opentok.js';
 import type { StepId } from '../steps.js';

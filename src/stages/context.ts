@@ -71,7 +71,7 @@ export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients):
       const [appVars, fileVars, type] = await Promise.all([reads.appVars(), reads.fileVars(), reads.appType()]);
       const stored = (type.type === 'classic' ? storedKey(appVars) : undefined) ?? storedKey(fileVars);
       deps.out.addSecret(stored?.secretAccessKey);
-      const { userName, state, owner } = await reading('iam.user', appUser(deps, clients, inputs, stored, fallbackState));
+      const { userName, state, owner } = await reading('iam.user', appUser(clients, inputs, stored, fallbackState));
       const held = stored ?? (await heldByOpenTok(reads, state));
       const choice = await reading('iam.access-key', chooseKey(deps, aws, userName, state, held, owner?.arn));
       return { ...state, userName, choice };
@@ -84,7 +84,7 @@ export function setupContext(deps: Deps, inputs: SetupInputs, clients: Clients):
  * The app's IAM user: --iam-user; else the managed user that already holds the app's key (set-ups made before one
  * user per app keep theirs); else `ib-archive-<app>` (`ib-archive-<bucket>` with --no-heroku).
  */
-async function appUser(_deps: Deps, { aws }: Clients, inputs: SetupInputs, stored: AwsKey | undefined, fallbackState: Promise<IamState>) {
+async function appUser({ aws }: Clients, inputs: SetupInputs, stored: AwsKey | undefined, fallbackState: Promise<IamState>) {
   const fallback = defaultUser(inputs);
   const owner = stored && !inputs.iamUserFlag ? await ownerOfKey(aws, stored) : undefined;
   if (owner?.user && owner.user !== fallback) {

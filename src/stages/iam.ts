@@ -8,7 +8,7 @@ import {
   createKeyOnce,
   deleteKey,
   keyLimit,
-  markPending,
+  tagUser,
   orphanKeys,
   verifyStoredKey,
   waitForKey,
@@ -202,11 +202,11 @@ function keyStep(ctx: IamContext, state: IamRead, choice: KeyChoice): PlannedSte
       await deleteOrphans(ctx, iamUser, choice.orphans);
       if (choice.deleteFirst) await deleteKey(aws, iamUser, choice.deleteFirst);
       // A user that existed gets the mark now; a user made by this run carries it since CreateUser.
-      if (state.userExists && !state.tags[PENDING_TAG]) await markPending(aws, iamUser, { [PENDING_TAG]: new Date().toISOString() });
+      if (state.userExists && !state.tags[PENDING_TAG]) await tagUser(aws, iamUser, { [PENDING_TAG]: new Date().toISOString() });
       const known = state.keys.map((k) => k.id).filter((id) => id !== choice.deleteFirst && !choice.orphans.some((o) => o.id === id));
       const made = await key.creating(createKeyOnce(deps, aws, iamUser, known));
       deps.out.addSecret(made.secretAccessKey);
-      await markPending(aws, iamUser, { [NEW_KEY_TAG]: made.accessKeyId });
+      await tagUser(aws, iamUser, { [NEW_KEY_TAG]: made.accessKeyId });
       await withSpinner(deps.out, `Waiting for AWS to activate the new key ${made.accessKeyId} (IAM takes a few seconds)`, () => waitForKey(deps, aws, made, deps.keyWaitMs));
       return `${made.accessKeyId} for ${iamUser}, active${choice.deleteFirst ? ` (deleted ${choice.deleteFirst})` : ''}`;
     },

@@ -1,6 +1,6 @@
 // Stage 4, OpenTok: the project's archive storage pointed at the bucket with the app's key (or the dashboard step).
 import type { PlannedStep } from '../plan.js';
-import { markPending } from '../iam-key.js';
+import { tagUser } from '../iam-key.js';
 import type { StorageRead, StorageTarget } from '../services/opentok.js';
 import { OPENTOK_KEY_TAG } from './iam.js';
 import type { SetupContext } from './context.js';
@@ -79,7 +79,7 @@ function storageStep(ctx: OpenTokContext, state: OpenTokState): PlannedStep {
       // The key as it stands now (a new one exists only once the IAM step ran).
       const target = storageTarget(ctx);
       await (state.soleConsumer ? key.storing(opentok.putStorage(target)) : opentok.putStorage(target));
-      if (state.soleConsumer) await markPending(ctx.aws, state.userName, { [OPENTOK_KEY_TAG]: target.config.accessKey });
+      if (state.soleConsumer) await tagUser(ctx.aws, state.userName, { [OPENTOK_KEY_TAG]: target.config.accessKey });
     },
   };
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { CloudError } from '../errors.js';
 import type { Deps } from '../context.js';
-import { type IamKey, NEW_KEY_TAG, PENDING_TAG, createKeyOnce, deleteKey, markPending, orphanKeys, setKeyStatus, waitForKey } from '../iam-key.js';
+import { type IamKey, NEW_KEY_TAG, PENDING_TAG, createKeyOnce, deleteKey, tagUser, orphanKeys, setKeyStatus, waitForKey } from '../iam-key.js';
 import type { AppType } from '../inputs/resolve.js';
 import type { AppKey } from '../key.js';
 import type { PlannedStep } from '../plan.js';
@@ -95,11 +95,11 @@ export function planRotation(ctx: RotationContext, state: RotationState, storage
           await deleteKey(aws, userName, k.id);
           deps.out.info(`Deleted access key ${k.id} of ${userName}: ${state.orphans.includes(k) ? 'an interrupted run made it and no consumer holds its secret' : 'inactive, and no consumer uses it'}.`);
         }
-        if (!state.tags[PENDING_TAG]) await markPending(aws, userName, { [PENDING_TAG]: new Date().toISOString() });
+        if (!state.tags[PENDING_TAG]) await tagUser(aws, userName, { [PENDING_TAG]: new Date().toISOString() });
         const known = state.keys.map((k) => k.id).filter((id) => !freed.some((f) => f.id === id));
         const made = await key.creating(createKeyOnce(deps, aws, userName, known));
         deps.out.addSecret(made.secretAccessKey);
-        await markPending(aws, userName, { [NEW_KEY_TAG]: made.accessKeyId });
+        await tagUser(aws, userName, { [NEW_KEY_TAG]: made.accessKeyId });
         await withSpinner(deps.out, `Waiting for AWS to activate the new key ${made.accessKeyId} (IAM takes a few seconds)`, () => waitForKey(deps, aws, made, deps.keyWaitMs));
         return `${made.accessKeyId} for ${userName}, active`;
       },
