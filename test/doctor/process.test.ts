@@ -175,25 +175,28 @@ describe('doctor on a set-up made by setup', () => {
     }
   });
 
-  it('finishes a whole doctor process in under 2 s with 100 ms of latency per request, the checks overlapping', async () => {
+  it('overlaps its checks: 100 ms of latency per request adds well under a second to a whole doctor process', async () => {
     const s = await correctSetUp();
     try {
-      s.services.recorder.latencyMs = 100;
-      const walls: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        s.services.recorder.reset();
-        const started = Date.now();
-        const report = await doctor(s);
-        walls.push(Date.now() - started);
-        expectReport(s, report, {});
-      }
-      // The best of three, with room for a busy test machine (the fault matrices run alongside): 20 requests in
-      // sequence would take over 2 s of latency alone, so this still fails if doctor's checks stop overlapping.
-      // `npm run bench`, on a quiet machine, holds the 1.5 s target (bench/RESULTS.md).
-      console.log(`doctor wall time with 100 ms latency per request: ${walls.join(', ')} ms (${s.services.recorder.requests.length} requests)`);
-      const sorted = [...walls].sort((a, b) => a - b);
-      expect(sorted[0]).toBeLessThan(2000);
-      expect(s.services.recorder.requests.length).toBeGreaterThanOrEqual(15);
+      /** The best of three doctor processes at this latency: a busy machine must not decide the verdict. */
+      const bestWall = async (latencyMs: number): Promise<number> => {
+        s.services.recorder.latencyMs = latencyMs;
+        const walls: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          s.services.recorder.reset();
+          const started = Date.now();
+          expectReport(s, await doctor(s), {});
+          walls.push(Date.now() - started);
+        }
+        return Math.min(...walls);
+      };
+      const [fast, slow] = [await bestWall(0), await bestWall(100)];
+      const requests = s.services.recorder.requests.length;
+      // What latency adds, measured against the same process without it (start-up and CPU cancel out): 20 requests
+      // in sequence would add 2 s. `npm run bench`, on a quiet machine, holds the 1.5 s target for the whole run.
+      console.log(`doctor wall time: ${fast} ms without latency, ${slow} ms with 100 ms per request (${requests} requests)`);
+      expect(requests).toBeGreaterThanOrEqual(15);
+      expect(slow - fast).toBeLessThan(1000);
     } finally {
       await s.close();
     }
